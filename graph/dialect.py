@@ -1,0 +1,293 @@
+"""Where Neo4j 5 and FalkorDB differ: the only module that knows which backend it talks to.
+
+The named queries in `graph.queries` are one text for both backends except where noted there;
+this module holds everything else that differs:
+
+| topic | Neo4j 5 | FalkorDB (embedded) |
+|---|---|---|
+| connection | `neo4j` driver, bolt, `NEO4J_*` settings | `falkordb` client over a unix socket to the server `graph.embedded` starts |
+| uniqueness | `CREATE CONSTRAINT … IF NOT EXISTS` (Cypher) | `CREATE INDEX` (Cypher, errors if it exists) then `GRAPH.CONSTRAINT CREATE` (a Redis command) |
+| transactions | real multi-statement transactions; rollback on error | none (each query is atomic on its own, Bolt rollback is ignored): a write transaction copies the graph (`GRAPH.COPY`) into a staging graph, writes there, and on success swaps it in with `RENAME`, which is atomic; on error, or if the process dies, the staging copy is dropped and the live graph was never touched |
+| shortest paths | `allShortestPaths((a)-[*..n]-(b))` | `CALL algo.SPpaths({…, relDirection: 'both'})` |
+| query timeout | driver `Query(timeout=…)` | `timeout` argument of `GRAPH.QUERY` (ms) |
+| results | `Record.data()` | `result_set` rows zipped with `header`; maps come back as `OrderedDict` |
+
+Cypher features FalkorDB lacks and that the named queries therefore avoid on both backends:
+`EXISTS {}` / `COUNT {}` subqueries (use pattern predicates), `datetime()` (timestamps are
+UTC ISO-8601 strings set from Python), `elementId()`/`id()` (every node and relationship has
+the model's own `id`), map-valued properties (properties are scalars or lists of scalars),
+`shortestPath` in `MATCH` (per-backend query above).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Iterator
+from typing import Any, Protocol
+
+from graph.model import BASE_LABEL, NODE_KINDS, REL_KINDS
+from graph.queries import render
+from graph.settings import Settings
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+class QueryTimeout(StoreError):
+    pass
+
+
+class Runner(Protocol):
+    def __call__(self, text: str, params: dict[str, Any]) -> list[dict[str, Any]]: ...
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+class Dialect:
+    backend: str = ""
+
+    def run(
+        self, text: str, params: dict[str, Any], *, write: bool, timeout: float | None = None
+    ) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def ensure_schema(self) -> None:
+        raise NotImplementedError
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Runner]:
+        raise NotImplementedError
+        yield  # pragma: no cover
+
+    def drop_all(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+class FalkorDialect(Dialect):
+    backend = "falkordb"
+
+    def __init__(self, settings: Settings, start_server: bool = True):
+        from falkordb import FalkorDB
+
+        from graph.embedded import EmbeddedServer
+
+        self.settings = settings
+        self.server = EmbeddedServer(settings.db_path, keep=settings.keep_server)
+        sock = self.server.ensure() if start_server else self.server.sock
+        self.db = FalkorDB(unix_socket_path=str(sock), client_name=f"samgraf-{os.getpid()}")
+        self.conn = self.db.connection
+        self.graph_name = settings.graph_name
+
+    def _graph(self, name: str | None = None) -> Any:
+        return self.db.select_graph(name or self.graph_name)
+
+    def _query(
+        self, graph: str, text: str, params: dict[str, Any], timeout: float | None, write: bool
+    ) -> list[dict[str, Any]]:
+        g = self._graph(graph)
+        ms = int((timeout or self.settings.query_timeout) * 1000)
+        try:
+            if write:
+                res = g.query(text, params, timeout=ms)
+            else:
+                res = g.ro_query(text, params, timeout=ms)
+        except Exception as exc:
+            msg = str(exc)
+            if "timed out" in msg.lower() or "timeout" in msg.lower():
+                raise QueryTimeout(f"spørringen brukte mer enn {ms} ms") from exc
+            if "empty key" in msg.lower() or "invalid graph operation on empty key" in msg:
+                return []
+            raise StoreError(msg) from exc
+        header = [h[1] if isinstance(h, list | tuple) else h for h in (res.header or [])]
+        return [dict(zip(header, (_plain(v) for v in row), strict=False)) for row in res.result_set]
+
+    def run(
+        self, text: str, params: dict[str, Any], *, write: bool, timeout: float | None = None
+    ) -> list[dict[str, Any]]:
+        return self._query(self.graph_name, text, params, timeout, write)
+
+    def ensure_schema(self) -> None:
+        existing = {
+            (row["label"], prop)
+            for row in self._query(
+                self.graph_name, render("schema.indexes", self.backend)[0], {}, None, False
+            )
+            for prop in row["properties"]
+        }
+        for label in [*NODE_KINDS, BASE_LABEL]:
+            for prop, qname in (("id", "schema.node_id"), ("name", "schema.node_name")):
+                if (label, prop) not in existing:
+                    text, _ = render(qname, self.backend, label=label)
+                    self._query(self.graph_name, text, {}, None, True)
+        for rel in REL_KINDS:
+            if (rel, "id") not in existing:
+                text, _ = render("schema.rel_id", self.backend, type=rel)
+                self._query(self.graph_name, text, {}, None, True)
+        for label in [*NODE_KINDS, BASE_LABEL]:
+            with contextlib.suppress(Exception):  # "constraint already exists"
+                self.conn.execute_command(
+                    "GRAPH.CONSTRAINT",
+                    "CREATE",
+                    self.graph_name,
+                    "UNIQUE",
+                    "NODE",
+                    label,
+                    "PROPERTIES",
+                    1,
+                    "id",
+                )
+
+    def _lock(self) -> str:
+        """A write lock for the graph; stolen from a holder whose process has died."""
+        key = f"samgraf:lock:{self.graph_name}"
+        token = f"{os.getpid()}:{uuid.uuid4().hex}"
+        import time
+
+        deadline = time.monotonic() + 60
+        while True:
+            if self.conn.set(key, token, nx=True, px=3_600_000):
+                return token
+            holder = self.conn.get(key)
+            if holder:
+                pid = int(_text(holder).split(":")[0])
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    self.conn.delete(key)
+                    continue
+                except PermissionError:
+                    pass
+            if time.monotonic() > deadline:
+                raise StoreError("en annen import skriver til grafen; prøv igjen senere")
+            time.sleep(0.1)
+
+    def _unlock(self, token: str) -> None:
+        key = f"samgraf:lock:{self.graph_name}"
+        holder = self.conn.get(key)
+        if holder and _text(holder) == token:
+            self.conn.delete(key)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Runner]:
+        token = self._lock()
+        staging = f"{self.graph_name}__staging"
+        try:
+            if self.conn.exists(staging):  # left by a process that died mid-import
+                self.conn.execute_command("GRAPH.DELETE", staging)
+            if self.conn.exists(self.graph_name):
+                self.conn.execute_command("GRAPH.COPY", self.graph_name, staging)
+
+            def runner(text: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+                return self._query(staging, text, params, None, True)
+
+            try:
+                yield runner
+            except BaseException:
+                if self.conn.exists(staging):
+                    self.conn.execute_command("GRAPH.DELETE", staging)
+                raise
+            if self.conn.exists(staging):
+                self.conn.execute_command("RENAME", staging, self.graph_name)
+        finally:
+            self._unlock(token)
+
+    def drop_all(self) -> None:
+        # GRAPH.DELETE drops the graph with its indexes (not Cypher: a FalkorDB command)
+        for name in (self.graph_name, f"{self.graph_name}__staging"):
+            if self.conn.exists(name):
+                self.conn.execute_command("GRAPH.DELETE", name)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+class Neo4jDialect(Dialect):
+    backend = "neo4j"
+
+    def __init__(self, settings: Settings):
+        import neo4j
+
+        if not settings.neo4j_uri:
+            raise StoreError("SAMGRAF_STORE=neo4j krever NEO4J_URI")
+        self.settings = settings
+        self._neo4j = neo4j
+        self.driver = neo4j.GraphDatabase.driver(
+            settings.neo4j_uri, auth=(settings.neo4j_username, settings.neo4j_password or "")
+        )
+        self.database = settings.neo4j_database
+
+    def _q(self, text: str, timeout: float | None) -> Any:
+        return self._neo4j.Query(text, timeout=timeout or self.settings.query_timeout)  # type: ignore[arg-type]
+
+    def run(
+        self, text: str, params: dict[str, Any], *, write: bool, timeout: float | None = None
+    ) -> list[dict[str, Any]]:
+        access = self._neo4j.WRITE_ACCESS if write else self._neo4j.READ_ACCESS
+        try:
+            with self.driver.session(database=self.database, default_access_mode=access) as s:
+                return [r.data() for r in s.run(self._q(text, timeout), params)]
+        except self._neo4j.exceptions.ClientError as exc:
+            if "Timeout" in (exc.code or "") or "terminated" in str(exc).lower():
+                raise QueryTimeout(str(exc)) from exc
+            raise StoreError(str(exc)) from exc
+
+    def ensure_schema(self) -> None:
+        statements = []
+        for label in [*NODE_KINDS, BASE_LABEL]:
+            statements.append(render("schema.node_id", self.backend, label=label)[0])
+            statements.append(render("schema.node_name", self.backend, label=label)[0])
+        for rel in REL_KINDS:
+            statements.append(render("schema.rel_id", self.backend, type=rel)[0])
+        with self.driver.session(database=self.database) as s:
+            for text in statements:
+                s.run(text).consume()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Runner]:
+        with self.driver.session(database=self.database) as s, s.begin_transaction() as tx:
+
+            def runner(text: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+                return [r.data() for r in tx.run(text, params)]
+
+            try:
+                yield runner
+            except BaseException:
+                tx.rollback()
+                raise
+            tx.commit()
+
+    def drop_all(self) -> None:
+        with self.driver.session(database=self.database) as s:
+            s.run(render("admin.clear", self.backend)[0]).consume()
+
+    def close(self) -> None:
+        self.driver.close()
+
+
+def make_dialect(settings: Settings) -> Dialect:
+    if settings.store == "neo4j":
+        return Neo4jDialect(settings)
+    return FalkorDialect(settings)

@@ -1,0 +1,344 @@
+"""Every Cypher statement Samhandlingsgraf sends, by name.
+
+Queries are parameterised: user input only ever reaches Cypher as a `$parameter`. Where Cypher
+cannot take a parameter (labels, relationship types, variable-length bounds) the query is a
+template whose slots are filled only from the model's whitelist (`graph.model.NODE_KINDS`,
+`REL_KINDS`) or from a bounded integer, by `render()`; anything else is refused.
+
+A query has one text for both backends unless the dialects differ; then it has one text per
+backend (`neo4j=` / `falkordb=`). `graph.dialect` explains each difference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from graph.model import BASE_LABEL, NODE_KINDS, REL_KINDS
+
+BACKENDS = ("neo4j", "falkordb")
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    text: str | None = None
+    write: bool = False
+    neo4j: str | None = None
+    falkordb: str | None = None
+    #: template slots and what may fill them: "label", "type" or "int:<lo>-<hi>"
+    slots: tuple[tuple[str, str], ...] = ()
+    doc: str = ""
+
+    def for_backend(self, backend: str) -> str:
+        text = getattr(self, backend, None) or self.text
+        if text is None:
+            raise KeyError(f"query {self.name} has no text for backend {backend}")
+        return text
+
+
+QUERIES: dict[str, Query] = {}
+
+
+def _q(query: Query) -> Query:
+    if query.name in QUERIES:
+        raise ValueError(f"duplicate query name {query.name}")
+    QUERIES[query.name] = query
+    return query
+
+
+def render(name: str, backend: str, **parts: Any) -> tuple[str, bool]:
+    """The text of a named query for a backend, with template slots filled from the whitelist."""
+    query = QUERIES[name]
+    text = query.for_backend(backend)
+    values: dict[str, str] = {}
+    for slot, allowed in query.slots:
+        if slot not in parts:
+            raise ValueError(f"query {name}: slot {slot} not given")
+        value = parts[slot]
+        if allowed == "label":
+            if value not in NODE_KINDS and value != BASE_LABEL:
+                raise ValueError(f"query {name}: {value!r} is not a node kind of the model")
+        elif allowed == "type":
+            if value not in REL_KINDS:
+                raise ValueError(f"query {name}: {value!r} is not a relationship kind")
+        elif allowed.startswith("int:"):
+            lo, hi = (int(x) for x in allowed[4:].split("-"))
+            if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+                raise ValueError(f"query {name}: {slot} must be an integer {lo}..{hi}")
+        else:  # pragma: no cover - programming error in this module
+            raise ValueError(f"unknown slot kind {allowed}")
+        values[slot] = str(value)
+    if values:
+        text = text.format(**values)
+    return text, query.write
+
+
+# --------------------------------------------------------------------------------------------
+# Schema (DDL): per backend. FalkorDB's unique constraints are not Cypher; see graph.dialect.
+
+_q(
+    Query(
+        "schema.node_id",
+        neo4j="CREATE CONSTRAINT {label}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE",
+        falkordb="CREATE INDEX FOR (n:{label}) ON (n.id)",
+        write=True,
+        slots=(("label", "label"),),
+        doc="Unique id per node kind (Neo4j constraint; FalkorDB index + GRAPH.CONSTRAINT).",
+    )
+)
+_q(
+    Query(
+        "schema.node_name",
+        neo4j="CREATE INDEX {label}_name IF NOT EXISTS FOR (n:{label}) ON (n.name)",
+        falkordb="CREATE INDEX FOR (n:{label}) ON (n.name)",
+        write=True,
+        slots=(("label", "label"),),
+    )
+)
+_q(
+    Query(
+        "schema.rel_id",
+        neo4j="CREATE INDEX {type}_id IF NOT EXISTS FOR ()-[r:{type}]-() ON (r.id)",
+        falkordb="CREATE INDEX FOR ()-[r:{type}]-() ON (r.id)",
+        write=True,
+        slots=(("type", "type"),),
+    )
+)
+
+_q(
+    Query(
+        "schema.indexes",
+        neo4j="SHOW INDEXES YIELD labelsOrTypes AS label, properties RETURN label, properties",
+        falkordb="CALL db.indexes() YIELD label, properties RETURN label, properties",
+    )
+)
+
+# --------------------------------------------------------------------------------------------
+# Writes
+
+_q(
+    Query(
+        "upsert.nodes",
+        text=(
+            "UNWIND $rows AS r "
+            "MERGE (n:" + BASE_LABEL + ":{label} {{id: r.id}}) "
+            "ON CREATE SET n.first_seen = $now, n.sources = [] "
+            "SET n += r.props, n.last_seen = $now, "
+            "n.sources = n.sources + [s IN r.sources WHERE NOT s IN n.sources] "
+            "RETURN count(n) AS n"
+        ),
+        write=True,
+        slots=(("label", "label"),),
+        doc="Create or update nodes of one kind; provenance: sources union, first/last seen.",
+    )
+)
+_q(
+    Query(
+        "upsert.rels",
+        text=(
+            "UNWIND $rows AS r "
+            "MATCH (a:{from_label} {{id: r.a}}) WITH a, r "
+            "MATCH (b:{to_label} {{id: r.b}}) "
+            "MERGE (a)-[x:{type} {{id: r.id}}]->(b) "
+            "ON CREATE SET x.first_seen = $now, x.sources = [] "
+            "SET x += r.props, x.last_seen = $now, "
+            "x.sources = x.sources + [s IN r.sources WHERE NOT s IN x.sources] "
+            "RETURN count(x) AS n"
+        ),
+        write=True,
+        slots=(("type", "type"), ("from_label", "label"), ("to_label", "label")),
+        doc="Create or update relationships of one type between two kinds (split-MATCH form).",
+    )
+)
+_q(
+    Query(
+        "bench.bare_nodes",
+        text="UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}) SET n += r.props",
+        write=True,
+        slots=(("label", "label"),),
+        doc="Benchmark baseline: the bare batched UNWIND-MERGE loop.",
+    )
+)
+_q(
+    Query(
+        "bench.bare_rels",
+        text=(
+            "UNWIND $rows AS r MATCH (a:{from_label} {{id: r.a}}) WITH a, r "
+            "MATCH (b:{to_label} {{id: r.b}}) MERGE (a)-[x:{type} {{id: r.id}}]->(b) "
+            "SET x += r.props"
+        ),
+        write=True,
+        slots=(("type", "type"), ("from_label", "label"), ("to_label", "label")),
+    )
+)
+_q(
+    Query(
+        "admin.clear",
+        neo4j="MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
+        falkordb="MATCH (n) DETACH DELETE n",
+        write=True,
+        doc="Delete everything (Neo4j in batches, auto-commit; FalkorDB in one query).",
+    )
+)
+
+# --------------------------------------------------------------------------------------------
+# Reads
+
+_q(
+    Query(
+        "stats.nodes",
+        text="MATCH (n:" + BASE_LABEL + ") RETURN n.kind AS kind, count(n) AS n ORDER BY kind",
+    )
+)
+_q(
+    Query(
+        "stats.rels",
+        text="MATCH ()-[r]->() RETURN type(r) AS type, count(r) AS n ORDER BY type",
+    )
+)
+_q(
+    Query(
+        "node.by_id",
+        text="MATCH (n:" + BASE_LABEL + " {id: $id}) RETURN properties(n) AS props",
+    )
+)
+_q(
+    Query(
+        "node.neighbours",
+        text=(
+            "MATCH (n:" + BASE_LABEL + " {id: $id})-[r]->(m:" + BASE_LABEL + ") "
+            "RETURN 'out' AS direction, type(r) AS type, properties(r) AS rel, "
+            "m.id AS id, m.kind AS kind, m.name AS name "
+            "UNION ALL "
+            "MATCH (n:" + BASE_LABEL + " {id: $id})<-[r]-(m:" + BASE_LABEL + ") "
+            "RETURN 'in' AS direction, type(r) AS type, properties(r) AS rel, "
+            "m.id AS id, m.kind AS kind, m.name AS name"
+        ),
+        doc="A node's relationships in both directions with the neighbour's id, kind, name.",
+    )
+)
+_q(
+    Query(
+        "node.index",
+        text=(
+            "MATCH (n:" + BASE_LABEL + ") "
+            "RETURN n.id AS id, n.kind AS kind, n.name AS name, n.aliases AS aliases"
+        ),
+        doc="Id, kind, name and aliases of every node (for fuzzy search in Python).",
+    )
+)
+_q(
+    Query(
+        "graph.nodes",
+        text="MATCH (n:" + BASE_LABEL + ") RETURN properties(n) AS props ORDER BY n.id",
+    )
+)
+_q(
+    Query(
+        "graph.rels",
+        text=(
+            "MATCH (a:" + BASE_LABEL + ")-[r]->(b:" + BASE_LABEL + ") "
+            "RETURN a.id AS a, type(r) AS type, b.id AS b, properties(r) AS props "
+            "ORDER BY r.id"
+        ),
+    )
+)
+_q(
+    Query(
+        "graph.ego_ids",
+        text=(
+            "MATCH (n:" + BASE_LABEL + " {{id: $id}})-[*0..{hops}]-(m:" + BASE_LABEL + ") "
+            "RETURN DISTINCT m.id AS id LIMIT $limit"
+        ),
+        slots=(("hops", "int:1-3"),),
+        doc="Ids of the nodes within `hops` of a node (bounds cannot be parameters).",
+    )
+)
+_q(
+    Query(
+        "graph.nodes_by_ids",
+        text=(
+            "MATCH (n:" + BASE_LABEL + ") WHERE n.id IN $ids "
+            "RETURN properties(n) AS props ORDER BY n.id"
+        ),
+    )
+)
+_q(
+    Query(
+        "graph.rels_among",
+        text=(
+            "MATCH (a:" + BASE_LABEL + ")-[r]->(b:" + BASE_LABEL + ") "
+            "WHERE a.id IN $ids AND b.id IN $ids "
+            "RETURN a.id AS a, type(r) AS type, b.id AS b, properties(r) AS props "
+            "ORDER BY r.id"
+        ),
+    )
+)
+_q(
+    Query(
+        "rel.by_id",
+        text=(
+            "MATCH (a:" + BASE_LABEL + ")-[r {id: $id}]->(b:" + BASE_LABEL + ") "
+            "RETURN a.id AS a, a.name AS a_name, type(r) AS type, b.id AS b, "
+            "b.name AS b_name, properties(r) AS props"
+        ),
+    )
+)
+_q(
+    Query(
+        "graph.count",
+        text="MATCH (n) RETURN count(n) AS n",
+    )
+)
+_q(
+    Query(
+        "path.shortest",
+        neo4j=(
+            "MATCH (a:" + BASE_LABEL + " {{id: $a}}), (b:" + BASE_LABEL + " {{id: $b}}) "
+            "MATCH p = allShortestPaths((a)-[*..{hops}]-(b)) "
+            "RETURN [n IN nodes(p) | n.id] AS ids, "
+            "[r IN relationships(p) | r.id] AS rels LIMIT $k"
+        ),
+        falkordb=(
+            "MATCH (a:" + BASE_LABEL + " {{id: $a}}), (b:" + BASE_LABEL + " {{id: $b}}) "
+            "CALL algo.SPpaths({{sourceNode: a, targetNode: b, relDirection: 'both', "
+            "maxLen: {hops}, pathCount: $k}}) YIELD path "
+            "RETURN [n IN nodes(path) | n.id] AS ids, "
+            "[r IN relationships(path) | r.id] AS rels"
+        ),
+        slots=(("hops", "int:1-6"),),
+        doc="Shortest paths between two nodes, as node ids and relationship ids.",
+    )
+)
+
+
+def lintable() -> dict[str, str]:
+    """Every query text as the Neo4j linter should see it, templates expanded over the model.
+
+    FalkorDB-only texts (CALL algo.*, FalkorDB's index DDL) are not Neo4j Cypher; they are
+    returned with a ``falkordb:`` prefix in the name so the lint test can treat them apart.
+    """
+    out: dict[str, str] = {}
+    labels = [*NODE_KINDS, BASE_LABEL]
+    for q in QUERIES.values():
+        for backend in BACKENDS:
+            if backend == "neo4j" and q.neo4j is None and q.text is None:
+                continue
+            if backend == "falkordb" and q.falkordb is None:
+                continue  # same text as Neo4j: linted once
+            combos: list[dict[str, Any]] = [{}]
+            for slot, allowed in q.slots:
+                if allowed == "label":
+                    choices: list[Any] = labels
+                elif allowed == "type":
+                    choices = list(REL_KINDS)
+                else:
+                    lo, hi = (int(x) for x in allowed[4:].split("-"))
+                    choices = [lo, hi]
+                combos = [{**c, slot: v} for c in combos for v in choices[:3]]
+            for i, combo in enumerate(combos):
+                text, _ = render(q.name, backend, **combo)
+                prefix = "" if backend == "neo4j" else "falkordb:"
+                out[f"{prefix}{q.name}#{i}"] = text
+    return out

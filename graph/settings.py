@@ -1,0 +1,45 @@
+"""Configuration, from environment variables and a `.env` file (pydantic-settings)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_data_dir() -> Path:
+    for candidate in (Path.cwd() / "data", REPO_ROOT / "data"):
+        if (candidate / "kristiansand").is_dir():
+            return candidate
+    return REPO_ROOT / "data"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    store: Literal["embedded", "neo4j"] = Field("embedded", alias="SAMGRAF_STORE")
+    db_path: Path = Field(Path(".samgraf"), alias="SAMGRAF_DB_PATH")
+    graph_name: str = Field("samgraf", alias="SAMGRAF_GRAPH", pattern=r"^[A-Za-z0-9_-]+$")
+    data_dir: Path = Field(default_factory=_default_data_dir, alias="SAMGRAF_DATA_DIR")
+    host: str = Field("127.0.0.1", alias="SAMGRAF_HOST")
+    port: int = Field(8000, alias="SAMGRAF_PORT")
+    #: keep the embedded server running when the last process using it exits
+    keep_server: bool = Field(False, alias="SAMGRAF_KEEP_SERVER")
+
+    neo4j_uri: str | None = Field(None, alias="NEO4J_URI")
+    neo4j_username: str = Field("neo4j", alias="NEO4J_USERNAME")
+    neo4j_password: str | None = Field(None, alias="NEO4J_PASSWORD")
+    neo4j_database: str = Field("neo4j", alias="NEO4J_DATABASE")
+
+    #: server-side timeout for one query, seconds
+    query_timeout: float = Field(10.0, alias="SAMGRAF_QUERY_TIMEOUT")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
