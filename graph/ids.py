@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
@@ -28,12 +29,11 @@ _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 def normalise_name(name: str) -> str:
     """Casefolded, NFKC, '&' → 'og', whitespace collapsed; letters æøå kept."""
-    text = unicodedata.normalize("NFKC", name).casefold()
-    text = text.replace("&", " og ")
-    text = re.sub(r"\s+", " ", text)
-    return text.strip()
+    text = unicodedata.normalize("NFKC", name).casefold().replace("&", " og ")
+    return " ".join(text.split())
 
 
+@lru_cache(maxsize=65536)
 def slug(name: str) -> str:
     text = _NON_WORD.sub("-", normalise_name(name).replace("_", " "))
     return text.strip("-")

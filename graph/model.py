@@ -82,6 +82,8 @@ class NodeBase(BaseModel):
     personal: ClassVar[tuple[str, ...]] = ()
 
     id: str = ""
+    #: the node kind (Initiative, Person …) as a property, set by `make_node`
+    label: str | None = None
     name: str = Field(min_length=1)
     aliases: list[str] = Field(default_factory=list)
     description: str | None = None

@@ -123,9 +123,9 @@ _q(
         text=(
             "UNWIND $rows AS r "
             "MERGE (n:" + BASE_LABEL + ":{label} {{id: r.id}}) "
-            "ON CREATE SET n.first_seen = $now, n.sources = [] "
-            "SET n += r.props, n.last_seen = $now, "
-            "n.sources = n.sources + [s IN r.sources WHERE NOT s IN n.sources] "
+            "SET n += r.props, n.first_seen = coalesce(n.first_seen, $now), "
+            "n.last_seen = $now, n.sources = CASE WHEN n.sources IS NULL THEN r.sources "
+            "ELSE n.sources + [s IN r.sources WHERE NOT s IN n.sources] END "
             "RETURN count(n) AS n"
         ),
         write=True,
@@ -141,9 +141,9 @@ _q(
             "MATCH (a:{from_label} {{id: r.a}}) WITH a, r "
             "MATCH (b:{to_label} {{id: r.b}}) "
             "MERGE (a)-[x:{type} {{id: r.id}}]->(b) "
-            "ON CREATE SET x.first_seen = $now, x.sources = [] "
-            "SET x += r.props, x.last_seen = $now, "
-            "x.sources = x.sources + [s IN r.sources WHERE NOT s IN x.sources] "
+            "SET x += r.props, x.first_seen = coalesce(x.first_seen, $now), "
+            "x.last_seen = $now, x.sources = CASE WHEN x.sources IS NULL THEN r.sources "
+            "ELSE x.sources + [s IN r.sources WHERE NOT s IN x.sources] END "
             "RETURN count(x) AS n"
         ),
         write=True,
@@ -188,7 +188,7 @@ _q(
 _q(
     Query(
         "stats.nodes",
-        text="MATCH (n:" + BASE_LABEL + ") RETURN n.kind AS kind, count(n) AS n ORDER BY kind",
+        text="MATCH (n:" + BASE_LABEL + ") RETURN n.label AS kind, count(n) AS n ORDER BY kind",
     )
 )
 _q(
@@ -209,11 +209,11 @@ _q(
         text=(
             "MATCH (n:" + BASE_LABEL + " {id: $id})-[r]->(m:" + BASE_LABEL + ") "
             "RETURN 'out' AS direction, type(r) AS type, properties(r) AS rel, "
-            "m.id AS id, m.kind AS kind, m.name AS name "
+            "m.id AS id, m.label AS kind, m.name AS name "
             "UNION ALL "
             "MATCH (n:" + BASE_LABEL + " {id: $id})<-[r]-(m:" + BASE_LABEL + ") "
             "RETURN 'in' AS direction, type(r) AS type, properties(r) AS rel, "
-            "m.id AS id, m.kind AS kind, m.name AS name"
+            "m.id AS id, m.label AS kind, m.name AS name"
         ),
         doc="A node's relationships in both directions with the neighbour's id, kind, name.",
     )
@@ -223,7 +223,7 @@ _q(
         "node.index",
         text=(
             "MATCH (n:" + BASE_LABEL + ") "
-            "RETURN n.id AS id, n.kind AS kind, n.name AS name, n.aliases AS aliases"
+            "RETURN n.id AS id, n.label AS kind, n.name AS name, n.aliases AS aliases"
         ),
         doc="Id, kind, name and aliases of every node (for fuzzy search in Python).",
     )
@@ -311,6 +311,19 @@ _q(
         doc="Shortest paths between two nodes, as node ids and relationship ids.",
     )
 )
+
+
+# --------------------------------------------------------------------------------------------
+# Imports and entity resolution (importers/, graph/resolve): add queries below this line.
+
+# --------------------------------------------------------------------------------------------
+# Paths, ego networks, overlaps, missing links, network measures: add queries below this line.
+
+# --------------------------------------------------------------------------------------------
+# Explorer and reports (viz/): add queries below this line.
+
+# --------------------------------------------------------------------------------------------
+# Document import (importers/documents): add queries below this line.
 
 
 def lintable() -> dict[str, str]:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
 
 from graph.ids import node_id, rel_id
-from graph.model import ModelError, check_endpoints, node_kind
+from graph.model import REL_KINDS, ModelError, check_endpoints, node_kind
 
 PROVENANCE = ("sources", "first_seen", "last_seen")
 
@@ -65,7 +66,7 @@ def make_node(
         raise ModelError(f"{kind} {name!r}: {_errors(exc)}") from None
     clean = model.model_dump(mode="json", exclude_none=True, exclude=set(PROVENANCE))
     clean["id"] = model.id or node_id(kind, name, clean)
-    clean["kind"] = kind
+    clean["label"] = kind  # the node kind; Initiative has its own `kind` property
     if not clean.get("aliases"):
         clean.pop("aliases", None)
     return NodeRecord(kind, clean["id"], clean, list(sources or []))
@@ -85,13 +86,22 @@ def make_rel(
     tk, tid = (to_node.kind, to_node.id) if isinstance(to_node, NodeRecord) else to_node
     spec = check_endpoints(rel_type, fk, tk)
     try:
-        model = spec.props.model_validate(props or {})
+        clean = _valid_rel_props(rel_type, tuple(sorted((props or {}).items())))
+    except TypeError:  # an unhashable value (a list): validate without the cache
+        clean = _valid_rel_props.__wrapped__(rel_type, tuple(sorted((props or {}).items())))
     except ValidationError as exc:
         raise ModelError(f"{rel_type} {fid} → {tid}: {_errors(exc)}") from None
-    clean = model.model_dump(mode="json", exclude_none=True)
+    clean = dict(clean)
     key = clean.get(spec.key_prop) if spec.key_prop else None
     clean["id"] = rel_id(fid, rel_type, tid, key)
     return RelRecord(rel_type, fk, fid, tk, tid, clean, list(sources or []))
+
+
+@lru_cache(maxsize=4096)
+def _valid_rel_props(rel_type: str, items: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    """Validated relationship properties; cached, as bulk imports repeat the same few."""
+    model = REL_KINDS[rel_type].props.model_validate(dict(items))
+    return model.model_dump(mode="json", exclude_none=True)
 
 
 def _merge_sources(into: list[str], more: list[str]) -> None:

@@ -58,6 +58,6 @@ def resolve_one(store: GraphStore, q: str, kind: str | None = None) -> Hit | Non
     """The node `q` names: its id, or the best fuzzy match of its name."""
     if ":" in q and store.node(q) is not None:
         node = store.node(q) or {}
-        return Hit(q, node.get("kind", ""), node.get("name", q), 101.0, q)
+        return Hit(q, node.get("label", ""), node.get("name", q), 101.0, q)
     hits = search(store, q, kind=kind, limit=1, cutoff=70)
     return hits[0] if hits else None

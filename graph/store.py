@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,34 +95,37 @@ class GraphStore:
 
     # ---- writes ----------------------------------------------------------------------------
 
-    def upsert(self, batch: GraphBatch, now: str | None = None) -> UpsertResult:
-        """Write a batch in one transaction: all of it or nothing."""
+    def upsert(self, batch: GraphBatch | Iterable[NodeRecord | RelRecord],
+               now: str | None = None) -> UpsertResult:
+        """Write a batch, or a stream of records, in one transaction: all of it or nothing."""
         now = now or utc_now()
         with self.dialect.transaction() as tx:
             return self.upsert_in(tx, batch, now)
 
-    def upsert_in(self, tx: Runner, batch: GraphBatch, now: str) -> UpsertResult:
-        n_nodes = 0
-        for kind, nodes in batch.nodes_by_kind().items():
-            text, _ = render("upsert.nodes", self.backend, label=kind)
-            for chunk in _chunks(nodes, BATCH_SIZE):
-                rows = [{"id": n.id, "props": n.props, "sources": n.sources} for n in chunk]
-                tx(text, {"rows": rows, "now": now})
-                n_nodes += len(rows)
-        n_rels = 0
-        for (rtype, fk, tk), rels in batch.rels_by_signature().items():
-            text, _ = render("upsert.rels", self.backend, type=rtype, from_label=fk, to_label=tk)
-            for chunk in _chunks(rels, BATCH_SIZE):
-                rows = [_rel_row(r) for r in chunk]
-                res = tx(text, {"rows": rows, "now": now})
-                written = int(res[0]["n"]) if res else 0
-                if written != len(rows):
-                    missing = _missing_endpoints(tx, self.backend, chunk)
-                    raise StoreError(
-                        f"{len(rows) - written} {rtype}-relasjoner mangler endepunkt: {missing}"
-                    )
-                n_rels += written
-        return UpsertResult(n_nodes, n_rels)
+    def upsert_in(
+        self, tx: Runner, batch: GraphBatch | Iterable[NodeRecord | RelRecord], now: str
+    ) -> UpsertResult:
+        """Write records through `tx` in chunks, streaming.
+
+        Records are buffered per kind (nodes) or per type and endpoint kinds (relationships)
+        and written BATCH_SIZE at a time by a writer thread, so the caller can validate the
+        next records while the database writes the last ones. Before a chunk of relationships
+        is written every buffered node is flushed, so a relationship always finds nodes that
+        came before it. A chunk whose relationships do not all find both ends fails the write.
+        """
+        records: Iterable[NodeRecord | RelRecord] = (
+            [*batch.nodes.values(), *batch.rels.values()]
+            if isinstance(batch, GraphBatch)
+            else batch
+        )
+        writer = _ChunkWriter(self, tx, now)
+        try:
+            for rec in records:
+                writer.add(rec)
+            writer.flush_all()
+        finally:
+            writer.close()
+        return UpsertResult(writer.n_nodes, writer.n_rels)
 
     def clear(self) -> None:
         self.dialect.drop_all()
@@ -138,6 +142,80 @@ class GraphStore:
         self.close()
 
 
+class _ChunkWriter:
+    def __init__(self, store: GraphStore, tx: Runner, now: str):
+        self.store, self.tx, self.now = store, tx, now
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="samgraf-write")
+        self.pending: tuple[Future[list[dict[str, Any]]], str | None, list[RelRecord]] | None = None
+        self.nodes: dict[str, list[NodeRecord]] = {}
+        self.rels: dict[tuple[str, str, str], list[RelRecord]] = {}
+        self.n_nodes = self.n_rels = 0
+
+    def add(self, rec: NodeRecord | RelRecord) -> None:
+        if isinstance(rec, NodeRecord):
+            buf = self.nodes.setdefault(rec.kind, [])
+            buf.append(rec)
+            if len(buf) >= BATCH_SIZE:
+                self._write_nodes(rec.kind)
+        else:
+            key = (rec.type, rec.from_kind, rec.to_kind)
+            rbuf = self.rels.setdefault(key, [])
+            rbuf.append(rec)
+            if len(rbuf) >= BATCH_SIZE:
+                self._write_rels(key)
+
+    def _submit(self, text: str, rows: list[dict[str, Any]], rtype: str | None,
+                chunk: list[RelRecord]) -> None:
+        self._wait()
+        self.pending = (self.pool.submit(self.tx, text, {"rows": rows, "now": self.now}),
+                        rtype, chunk)
+
+    def _wait(self) -> None:
+        if self.pending is None:
+            return
+        future, rtype, chunk = self.pending
+        self.pending = None
+        res = future.result()
+        if rtype is None:
+            return
+        written = int(res[0]["n"]) if res else 0
+        if written != len(chunk):
+            missing = _missing_endpoints(self.tx, self.store.backend, chunk)
+            raise StoreError(
+                f"{len(chunk) - written} {rtype}-relasjoner mangler endepunkt: {missing}"
+            )
+        self.n_rels += written
+
+    def _write_nodes(self, kind: str) -> None:
+        chunk = self.nodes.pop(kind, [])
+        if not chunk:
+            return
+        text, _ = render("upsert.nodes", self.store.backend, label=kind)
+        rows = [{"id": n.id, "props": n.props, "sources": n.sources} for n in chunk]
+        self._submit(text, rows, None, [])
+        self.n_nodes += len(rows)
+
+    def _write_rels(self, key: tuple[str, str, str]) -> None:
+        for kind in list(self.nodes):
+            self._write_nodes(kind)
+        chunk = self.rels.pop(key, [])
+        if not chunk:
+            return
+        rtype, fk, tk = key
+        text, _ = render("upsert.rels", self.store.backend, type=rtype, from_label=fk, to_label=tk)
+        self._submit(text, [_rel_row(r) for r in chunk], rtype, chunk)
+
+    def flush_all(self) -> None:
+        for kind in list(self.nodes):
+            self._write_nodes(kind)
+        for key in list(self.rels):
+            self._write_rels(key)
+        self._wait()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _rel_row(r: RelRecord) -> dict[str, Any]:
     return {"a": r.from_id, "b": r.to_id, "id": r.id, "props": r.props, "sources": r.sources}
 
@@ -147,11 +225,6 @@ def _missing_endpoints(tx: Runner, backend: str, rels: list[RelRecord]) -> str:
     text, _ = render("graph.nodes_by_ids", backend)
     found = {row["props"]["id"] for row in tx(text, {"ids": ids})}
     return ", ".join(i for i in ids if i not in found)[:500]
-
-
-def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 __all__ = ["GraphStore", "NodeRecord", "RelRecord", "StoreError", "UpsertResult"]

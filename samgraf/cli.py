@@ -230,6 +230,20 @@ def db_stop() -> None:
     EmbeddedServer(get_settings().db_path).stop()
 
 
+def _register_commands() -> None:
+    """Each module in samgraf/commands/ adds its verbs to `app` (one file per capability)."""
+    import importlib
+    import pkgutil
+
+    import samgraf.commands as commands
+
+    for mod in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        importlib.import_module(f"samgraf.commands.{mod.name}").register(app)
+
+
+_register_commands()
+
+
 def main() -> None:
     try:
         app()

@@ -43,9 +43,9 @@ def safe_json(data: Any) -> str:
 
 
 def _node_tooltip(node: dict[str, Any]) -> str:
-    cls = NODE_KINDS.get(node.get("kind", ""))
+    cls = NODE_KINDS.get(node.get("label", ""))
     lines = [f"{cls.label_no if cls else node.get('kind')}: {node.get('name')}"]
-    hidden = personal_properties() | {"id", "name", "kind", "sources", "first_seen", "last_seen"}
+    hidden = personal_properties() | {"id", "name", "label", "sources", "first_seen", "last_seen"}
     for key, value in node.items():
         if key in hidden or value in (None, "", []):
             continue
@@ -80,7 +80,7 @@ def build_network(
         degree[r["a"]] += 1
         degree[r["b"]] += 1
     for n in nodes:
-        cls = NODE_KINDS.get(n.get("kind", ""))
+        cls = NODE_KINDS.get(n.get("label", ""))
         extra: dict[str, Any] = {}
         if positions is not None:
             x, y = positions[n["id"]]
@@ -94,8 +94,8 @@ def build_network(
             size=12 + min(degree[n["id"]], 20),
             borderWidth=4 if n["id"] == focus else 1,
             fullName=str(n.get("name", n["id"])),
-            kindLabel=cls.label_no if cls else n.get("kind", ""),
-            kind=n.get("kind", ""),
+            kindLabel=cls.label_no if cls else n.get("label", ""),
+            kind=n.get("label", ""),
             sources=list(n.get("sources", []))[:10],
             **extra,
         )
@@ -145,7 +145,7 @@ def render_html(
 ) -> str:
     net = build_network(nodes, rels, focus=focus, physics=physics)
     vis_nodes, vis_edges, *_ = net.get_network_data()
-    counts = Counter(n.get("kind") for n in nodes)
+    counts = Counter(n.get("label") for n in nodes)
     legend = [
         {"label": cls.label_no, "colour": cls.colour, "count": counts[k]}
         for k, cls in NODE_KINDS.items()

@@ -73,7 +73,7 @@ def get_node(
                 relationship=row["rel"], explanation=explain(row["type"], a, b, row["rel"]),
             )
         )
-    kind = str(props["kind"])
+    kind = str(props["label"])
     return NodeDetail(
         id=node_id,
         kind=kind,
