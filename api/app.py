@@ -14,18 +14,22 @@ from graph.settings import get_settings
 from graph.store import GraphStore
 
 
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    store = GraphStore.open(get_settings())
-    set_store(store)
-    try:
-        yield
-    finally:
-        set_store(None)
-        store.close()
+def create_app(store: GraphStore | None = None) -> FastAPI:
+    """The app; with `store` given (tests, embedding) it uses that store and leaves it open."""
 
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = store is None
+        s = GraphStore.open(get_settings()) if own else store
+        assert s is not None
+        set_store(s)
+        try:
+            yield
+        finally:
+            set_store(None)
+            if own:
+                s.close()
 
-def create_app() -> FastAPI:
     app = FastAPI(
         title="Samhandlingsgraf",
         version="0.1.0",

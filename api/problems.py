@@ -13,14 +13,26 @@ from graph.dialect import QueryTimeout
 
 log = logging.getLogger("samgraf.api")
 PROBLEM = "application/problem+json"
-TITLES = {400: "Ugyldig forespørsel", 401: "Mangler tilgang", 403: "Ingen tilgang",
-          404: "Finnes ikke", 422: "Ugyldige parametere", 500: "Intern feil",
-          503: "Tjenesten er ikke tilgjengelig", 504: "Tidsavbrudd"}
+TITLES = {
+    400: "Ugyldig forespørsel",
+    401: "Mangler tilgang",
+    403: "Ingen tilgang",
+    404: "Finnes ikke",
+    422: "Ugyldige parametere",
+    500: "Intern feil",
+    503: "Tjenesten er ikke tilgjengelig",
+    504: "Tidsavbrudd",
+}
 
 
 def problem(status: int, detail: str, **extra: object) -> JSONResponse:
-    body = {"type": "about:blank", "title": TITLES.get(status, "Feil"), "status": status,
-            "detail": detail, **extra}
+    body = {
+        "type": "about:blank",
+        "title": TITLES.get(status, "Feil"),
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
@@ -35,8 +47,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {"field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]),
-             "message": e["msg"]}
+            {
+                "field": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]),
+                "message": e["msg"],
+            }
             for e in exc.errors()
         ]
         fields = ", ".join(e["field"] for e in errors)

@@ -42,5 +42,7 @@ class NodeDetail(BaseModel):
     kind_label: str
     name: str
     properties: dict[str, Any]
-    provenance: dict[str, Any] = Field(description="Kilder (fil:linje / fil:ark:rad), først og sist sett")
+    provenance: dict[str, Any] = Field(
+        description="Kilder (fil:linje / fil:ark:rad), først og sist sett"
+    )
     neighbours: dict[str, list[Neighbour]] = Field(description="Naboer gruppert per relasjonstype")

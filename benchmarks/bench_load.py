@@ -3,7 +3,8 @@
 Baseline: the bare batched UNWIND-MERGE loop on the same store in the same run, rows prepared
 in advance. Measured: the project's loader path, i.e. validation of every node and relationship
 against the model (`make_node` / `make_rel`, as an importer streams them) and
-`GraphStore.upsert` with provenance and the atomic staging-copy swap. Target: loader throughput ≥ 50% of the bare loop.
+`GraphStore.upsert` with provenance and the atomic staging-copy swap.
+Target: loader throughput ≥ 50% of the bare loop.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ N_RELS = 200_000
 BATCH = 5000
 
 
-def generate(seed: int = 7) -> tuple[list[tuple[str, str, dict[str, Any]]], list[tuple[str, int, int]]]:
+def generate(
+    seed: int = 7,
+) -> tuple[list[tuple[str, str, dict[str, Any]]], list[tuple[str, int, int]]]:
     rng = random.Random(seed)
     nodes: list[tuple[str, str, dict[str, Any]]] = []
     for i in range(N_NODES):
@@ -60,7 +63,12 @@ def run() -> dict[str, Any]:
     for t, a, b in rels:
         key = (t, nodes[a][0], nodes[b][0])
         rel_rows.setdefault(key, []).append(
-            {"a": ids[a], "b": ids[b], "id": f"{ids[a]}|{t}|{ids[b]}", "props": {"role": "deltaker"}}
+            {
+                "a": ids[a],
+                "b": ids[b],
+                "id": f"{ids[a]}|{t}|{ids[b]}",
+                "props": {"role": "deltaker"},
+            }
         )
 
     def bare() -> None:

@@ -31,8 +31,13 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 def report(name: str, figures: dict[str, Any]) -> None:
     RESULTS.mkdir(exist_ok=True)
-    figures = {"benchmark": name, "machine": platform.machine(), "python": platform.python_version(),
-               "when": time.strftime("%Y-%m-%dT%H:%M:%S"), **figures}
+    figures = {
+        "benchmark": name,
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        **figures,
+    }
     (RESULTS / f"{name}.json").write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
     print(f"\n== {name} ==")
     for key, value in figures.items():

@@ -240,7 +240,7 @@ class Neo4jDialect(Dialect):
         self.database = settings.neo4j_database
 
     def _q(self, text: str, timeout: float | None) -> Any:
-        return self._neo4j.Query(text, timeout=timeout or self.settings.query_timeout)  # type: ignore[arg-type]
+        return self._neo4j.Query(text, timeout=timeout or self.settings.query_timeout)
 
     def run(
         self, text: str, params: dict[str, Any], *, write: bool, timeout: float | None = None

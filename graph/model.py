@@ -82,8 +82,6 @@ class NodeBase(BaseModel):
     personal: ClassVar[tuple[str, ...]] = ()
 
     id: str = ""
-    #: the node kind (Initiative, Person …) as a property, set by `make_node`
-    label: str | None = None
     name: str = Field(min_length=1)
     aliases: list[str] = Field(default_factory=list)
     description: str | None = None
@@ -281,11 +279,14 @@ class MentionProps(RelProps):
     snippet: str | None = None
 
 
+RelPropsClass = type[RelProps]
+
+
 @dataclass(frozen=True)
 class RelSpec:
     type: str
     endpoints: frozenset[tuple[str, str]]
-    props: type[RelProps]
+    props: RelPropsClass
     #: Norwegian verb phrase: "<from> {verb} <to>"
     verb_no: str
     label_no: str

@@ -58,7 +58,8 @@ def make_node(
 ) -> NodeRecord:
     """Validate a node against the model and give it its stable id."""
     cls = node_kind(kind)
-    data = {k: v for k, v in (props or {}).items() if k not in PROVENANCE}
+    # `label` (the node kind) is set here, not taken from the input
+    data = {k: v for k, v in (props or {}).items() if k not in PROVENANCE and k != "label"}
     data["name"] = name
     try:
         model = cls.model_validate(data)
@@ -80,9 +81,7 @@ def make_rel(
     sources: list[str] | None = None,
 ) -> RelRecord:
     """Validate a relationship (endpoints and properties) against the model."""
-    fk, fid = (
-        (from_node.kind, from_node.id) if isinstance(from_node, NodeRecord) else from_node
-    )
+    fk, fid = (from_node.kind, from_node.id) if isinstance(from_node, NodeRecord) else from_node
     tk, tid = (to_node.kind, to_node.id) if isinstance(to_node, NodeRecord) else to_node
     spec = check_endpoints(rel_type, fk, tk)
     try:

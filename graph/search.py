@@ -41,7 +41,11 @@ def search(
     best: dict[str, Hit] = {}
     query = _processor(q)
     for choice, score, i in process.extract(
-        query, choices, scorer=fuzz.WRatio, processor=_processor, limit=limit * 5,
+        query,
+        choices,
+        scorer=fuzz.WRatio,
+        processor=_processor,
+        limit=limit * 5,
         score_cutoff=cutoff,
     ):
         row = owners[i]

@@ -54,7 +54,11 @@ class GraphStore:
     # ---- reads and single statements --------------------------------------------------------
 
     def run(
-        self, name: str, params: dict[str, Any] | None = None, *, timeout: float | None = None,
+        self,
+        name: str,
+        params: dict[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
         **parts: Any,
     ) -> list[dict[str, Any]]:
         """Run a named query."""
@@ -88,15 +92,18 @@ class GraphStore:
     def subgraph(
         self, node_id: str, hops: int, limit: int = 5000
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        ids = [r["id"] for r in self.run("graph.ego_ids", {"id": node_id, "limit": limit}, hops=hops)]
+        ids = [
+            r["id"] for r in self.run("graph.ego_ids", {"id": node_id, "limit": limit}, hops=hops)
+        ]
         nodes = [r["props"] for r in self.run("graph.nodes_by_ids", {"ids": ids})]
         rels = self.run("graph.rels_among", {"ids": ids})
         return nodes, rels
 
     # ---- writes ----------------------------------------------------------------------------
 
-    def upsert(self, batch: GraphBatch | Iterable[NodeRecord | RelRecord],
-               now: str | None = None) -> UpsertResult:
+    def upsert(
+        self, batch: GraphBatch | Iterable[NodeRecord | RelRecord], now: str | None = None
+    ) -> UpsertResult:
         """Write a batch, or a stream of records, in one transaction: all of it or nothing."""
         now = now or utc_now()
         with self.dialect.transaction() as tx:
@@ -164,11 +171,15 @@ class _ChunkWriter:
             if len(rbuf) >= BATCH_SIZE:
                 self._write_rels(key)
 
-    def _submit(self, text: str, rows: list[dict[str, Any]], rtype: str | None,
-                chunk: list[RelRecord]) -> None:
+    def _submit(
+        self, text: str, rows: list[dict[str, Any]], rtype: str | None, chunk: list[RelRecord]
+    ) -> None:
         self._wait()
-        self.pending = (self.pool.submit(self.tx, text, {"rows": rows, "now": self.now}),
-                        rtype, chunk)
+        self.pending = (
+            self.pool.submit(self.tx, text, {"rows": rows, "now": self.now}),
+            rtype,
+            chunk,
+        )
 
     def _wait(self) -> None:
         if self.pending is None:

@@ -31,7 +31,9 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
+    mapping: dict[str, Any] = {
+        str(k): v for k, v in loader.construct_mapping(node, deep=True).items()
+    }
     mapping[LINE] = node.start_mark.line + 1
     return mapping
 
@@ -49,7 +51,7 @@ class DatasetPlan:
 def parse_yaml(path: Path) -> Any:
     try:
         with open(path, encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+            return yaml.load(fh, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -75,8 +77,14 @@ def _lines(value: Any, loc: Location) -> list[str]:
 
 
 class _FileLoader:
-    def __init__(self, path: Path, ref: ReferenceTables, plan: DatasetPlan,
-                 refs: dict[str, NodeRecord], seeds: Path | None):
+    def __init__(
+        self,
+        path: Path,
+        ref: ReferenceTables,
+        plan: DatasetPlan,
+        refs: dict[str, NodeRecord],
+        seeds: Path | None,
+    ):
         self.path = path
         self.ref = ref
         self.plan = plan
@@ -165,8 +173,12 @@ class _FileLoader:
             if county is None:
                 raise ImportDataError(self.loc(item, key), f"ukjent fylkesnummer {rest}")
             node = self.plan.batch.add_node(
-                make_node("County", county.name, {"fylkesnummer": rest},
-                          [f"reference/counties.csv:{county.line}"])
+                make_node(
+                    "County",
+                    county.name,
+                    {"fylkesnummer": rest},
+                    [f"reference/counties.csv:{county.line}"],
+                )
             )
             self.refs[value] = node
             return node

@@ -68,8 +68,11 @@ class ReferenceTables:
             for i, row in enumerate(csv.DictReader(fh), start=2):
                 nr = row["fylkesnummer"].strip()
                 self.counties[nr] = CountyRow(
-                    nr, row["name"].strip(), row["valid_from"].strip(),
-                    (row.get("valid_to") or "").strip(), i,
+                    nr,
+                    row["name"].strip(),
+                    row["valid_from"].strip(),
+                    (row.get("valid_to") or "").strip(),
+                    i,
                 )
         self._by_number: dict[str, list[MunicipalityRow]] = {}
         for m in self.municipalities:
@@ -136,9 +139,7 @@ class ReferenceTables:
     def add_municipality(self, batch: GraphBatch, row: MunicipalityRow) -> NodeRecord:
         """Add a municipality, its county and its successor chain to a batch."""
         node_id = self.node_id(row)
-        same = [
-            r for r in self._by_number[row.kommunenummer] if self.node_id(r) == node_id
-        ]
+        same = [r for r in self._by_number[row.kommunenummer] if self.node_id(r) == node_id]
         valid_to = "" if any(not r.valid_to for r in same) else max(r.valid_to for r in same)
         node = batch.add_node(
             make_node(
@@ -173,7 +174,10 @@ class ReferenceTables:
                 )
                 batch.add_rel(
                     make_rel(
-                        "IN_COUNTY", node, c, {},
+                        "IN_COUNTY",
+                        node,
+                        c,
+                        {},
                         [self._source(self.municipality_file, r.line)],
                     )
                 )
@@ -183,7 +187,10 @@ class ReferenceTables:
                 s = self.add_municipality(batch, succ)
                 batch.add_rel(
                     make_rel(
-                        "SUCCEEDED_BY", node, s, {"year": int(succ.valid_from[:4])},
+                        "SUCCEEDED_BY",
+                        node,
+                        s,
+                        {"year": int(succ.valid_from[:4])},
                         [self._source(self.municipality_file, r.line)],
                     )
                 )

@@ -26,8 +26,11 @@ console = Console(stderr=True)
 
 def _progress() -> Progress:
     return Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-        console=console, transient=True,
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
     )
 
 
@@ -45,9 +48,12 @@ def _fail(message: str, code: int = 1) -> None:
 @app.command()
 def load(
     sources: Annotated[
-        list[Path] | None, typer.Argument(help="Datasettmapper eller -filer (standard: det medfølgende)")
+        list[Path] | None,
+        typer.Argument(help="Datasettmapper eller -filer (standard: det medfølgende)"),
     ] = None,
-    if_empty: Annotated[bool, typer.Option("--if-empty", help="Last bare om grafen er tom")] = False,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Last bare om grafen er tom")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Rapport som JSON på stdout")] = False,
 ) -> None:
     """Last datasettet inn i grafen. Idempotent: å laste to ganger endrer ingenting."""
@@ -125,7 +131,8 @@ def _parse_param(text: str) -> tuple[str, Any]:
 def cypher(
     query: Annotated[str, typer.Argument(help="Cypher-spørring")],
     param: Annotated[
-        list[str] | None, typer.Option("--param", "-p", help="Parameter navn=verdi (JSON-verdi eller tekst)")
+        list[str] | None,
+        typer.Option("--param", "-p", help="Parameter navn=verdi (JSON-verdi eller tekst)"),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON på stdout")] = False,
     write: Annotated[bool, typer.Option("--write", help="Tillat skriving")] = False,
@@ -146,8 +153,12 @@ def cypher(
         return
     table = Table(*columns)
     for row in rows:
-        table.add_row(*(json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v
-                        for v in row.values()))
+        table.add_row(
+            *(
+                json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v
+                for v in row.values()
+            )
+        )
     Console().print(table)
 
 
@@ -156,7 +167,9 @@ def view(
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML-fil som skrives")] = Path(
         "out/samhandlingsgraf.html"
     ),
-    focus: Annotated[str | None, typer.Option("--focus", help="Sentrer på en node (navn eller id)")] = None,
+    focus: Annotated[
+        str | None, typer.Option("--focus", help="Sentrer på en node (navn eller id)")
+    ] = None,
     hops: Annotated[int, typer.Option("--hops", min=1, max=3, help="Antall steg fra fokus")] = 2,
 ) -> None:
     """Skriv en selvstendig, interaktiv HTML-graf (virker uten nett)."""
@@ -188,7 +201,9 @@ def serve(
 
 @app.command()
 def demo(
-    serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="Start API-et til slutt")] = True,
+    serve_api: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Start API-et til slutt")
+    ] = True,
     out: Annotated[Path, typer.Option(help="Mappe for HTML-visningene")] = Path("out"),
 ) -> None:
     """Last det medfølgende datasettet, skriv visningene og start API-et."""

@@ -24,11 +24,16 @@ FALKOR_ONLY = ("algo.", "db.indexes")
 def _lint(queries: dict[str, str]) -> dict[str, list[dict[str, object]]]:
     node = shutil.which("node")
     if node is None or not (LINT_DIR / "node_modules").is_dir():
-        pytest.fail("Cypher-linteren er ikke installert: kjør `make test` (npm ci i tools/cypher-lint)")
+        pytest.fail(
+            "Cypher-linteren er ikke installert: kjør `make test` (npm ci i tools/cypher-lint)"
+        )
     out = subprocess.run(
         [node, str(LINT_DIR / "lint.mjs")],
         input=json.dumps({"queries": queries}),
-        capture_output=True, text=True, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     return json.loads(out.stdout)
 
@@ -49,7 +54,11 @@ def test_every_named_query_lints_clean() -> None:
             if d["severity"] != "error":
                 continue
             msg = str(d["message"])
-            if name.startswith("falkordb:") and any(p in msg for p in FALKOR_ONLY) and "not present" in msg:
+            if (
+                name.startswith("falkordb:")
+                and any(p in msg for p in FALKOR_ONLY)
+                and "not present" in msg
+            ):
                 continue
             failures.append(f"{name}: {msg}\n    {texts[name]}")
     assert not failures, "\n".join(failures)

@@ -51,12 +51,22 @@ def test_the_five_dependencies_of_section_8(loaded: GraphStore) -> None:
     rows = _one(
         loaded,
         "MATCH (a:Initiative)-[d:DEPENDS_ON]->(b:Initiative) "
-        "RETURN b.name AS to, d.owner AS owner, d.handling AS handling, d.description AS description",
+        "RETURN b.name AS to, d.owner AS owner, d.handling AS handling, "
+        "d.description AS description",
     )
     by_target = {r["to"]: r for r in rows}
-    assert set(by_target) == {"Flere i arbeid", "Lederutvikling", "Soslokal", "Dialogmøter", "Nye mønstre"}
+    assert set(by_target) == {
+        "Flere i arbeid",
+        "Lederutvikling",
+        "Soslokal",
+        "Dialogmøter",
+        "Nye mønstre",
+    }
     assert by_target["Flere i arbeid"]["owner"] == "KDL, programleder, prosjektledere"
-    assert by_target["Flere i arbeid"]["handling"] == "Gjensidig informasjonsutveksling og prosjektutvikling"
+    assert (
+        by_target["Flere i arbeid"]["handling"]
+        == "Gjensidig informasjonsutveksling og prosjektutvikling"
+    )
     assert by_target["Nye mønstre"]["owner"] == "NAV"
     assert by_target["Soslokal"]["handling"] == "Kultur og innbyggerdialog deltar i styringsgruppe"
     assert all(r["description"] for r in rows)
@@ -133,7 +143,13 @@ def test_round_2_participants_and_regional_collaborations(loaded: GraphStore) ->
         "MATCH (m:Municipality)-[:MEMBER_OF]->(o:Organisation {name: 'Listerregionen'}) "
         "RETURN m.name AS name ORDER BY name",
     )
-    assert [r["name"] for r in members] == ["Flekkefjord", "Hægebostad", "Kvinesdal", "Lyngdal", "Sirdal"]
+    assert [r["name"] for r in members] == [
+        "Flekkefjord",
+        "Hægebostad",
+        "Kvinesdal",
+        "Lyngdal",
+        "Sirdal",
+    ]
 
 
 def test_the_59_claim_is_reported_as_a_data_quality_warning() -> None:
@@ -151,7 +167,10 @@ def test_every_node_and_relationship_has_a_source(loaded: GraphStore) -> None:
     src = loaded.node(FIA)["sources"][0]  # type: ignore[index]
     file, _, line = src.rpartition(":")
     assert (DATA / "seeds" / file).exists()
-    assert "Flere i arbeid" in (DATA / "seeds" / file).read_text().splitlines()[int(line.split("-")[0]) - 1]
+    assert (
+        "Flere i arbeid"
+        in (DATA / "seeds" / file).read_text().splitlines()[int(line.split("-")[0]) - 1]
+    )
 
 
 def test_loading_twice_changes_no_counts(store: GraphStore, settings) -> None:  # type: ignore[no-untyped-def]
@@ -172,7 +191,9 @@ def _broken_copy(tmp_path: Path, old: str, new: str) -> Path:
 
 
 def test_malformed_file_names_file_and_line_and_leaves_store_unchanged(
-    store: GraphStore, settings, tmp_path: Path  # type: ignore[no-untyped-def]
+    store: GraphStore,
+    settings,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     load_dataset(store, settings)
     before = store.stats()
@@ -185,16 +206,22 @@ def test_malformed_file_names_file_and_line_and_leaves_store_unchanged(
 
 def test_unknown_reference_and_forbidden_edge_are_refused(tmp_path: Path) -> None:
     folder = _broken_copy(tmp_path, "to: flere-i-arbeid", "to: finnes-ikke")
-    with pytest.raises(ImportDataError, match=r"flere-i-arbeid\.yaml, linje \d+, felt 'to'.*finnes-ikke"):
+    with pytest.raises(
+        ImportDataError, match=r"flere-i-arbeid\.yaml, linje \d+, felt 'to'.*finnes-ikke"
+    ):
         plan_dataset(folder, DATA / "reference")
     folder2 = _broken_copy(
-        tmp_path / "b", "type: PART_OF, from: arbeidsutvalg", "type: DEPENDS_ON, from: arbeidsutvalg"
+        tmp_path / "b",
+        "type: PART_OF, from: arbeidsutvalg",
+        "type: DEPENDS_ON, from: arbeidsutvalg",
     )
     with pytest.raises(ImportDataError, match="DEPENDS_ON er ikke tillatt fra"):
         plan_dataset(folder2, DATA / "reference")
 
 
-def test_store_unchanged_when_a_late_fact_is_bad(store: GraphStore, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_store_unchanged_when_a_late_fact_is_bad(
+    store: GraphStore, settings, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     before = store.stats()
     folder = _broken_copy(tmp_path, "amount_nok: 4000000", "amount_nok: -4")
     with pytest.raises(ImportDataError, match="amount_nok"):
@@ -209,5 +236,9 @@ def test_neo4j_settings_are_read_from_the_environment(monkeypatch: pytest.Monkey
     monkeypatch.setenv("NEO4J_URI", "bolt://db.example:7687")
     monkeypatch.setenv("NEO4J_DATABASE", "samgraf")
     s = Settings()
-    assert (s.store, s.neo4j_uri, s.neo4j_database) == ("neo4j", "bolt://db.example:7687", "samgraf")
+    assert (s.store, s.neo4j_uri, s.neo4j_database) == (
+        "neo4j",
+        "bolt://db.example:7687",
+        "samgraf",
+    )
     assert make_settings  # the fixture helper builds the same settings for the tests

@@ -11,12 +11,30 @@ from graph.records import GraphBatch, make_node, make_rel
 
 def test_every_kind_the_issue_names_is_declared() -> None:
     assert set(NODE_KINDS) == {
-        "Initiative", "Organisation", "Unit", "Person", "Municipality", "County",
-        "TargetGroup", "Theme", "FundingSource", "Document",
+        "Initiative",
+        "Organisation",
+        "Unit",
+        "Person",
+        "Municipality",
+        "County",
+        "TargetGroup",
+        "Theme",
+        "FundingSource",
+        "Document",
     }
     assert {
-        "PART_OF", "DEPENDS_ON", "HAS_ROLE", "MEMBER_OF", "PARTNER_IN", "FUNDS", "TARGETS",
-        "ADDRESSES", "PARTICIPATES_IN", "LOCATED_IN", "IN_COUNTY", "MENTIONED_IN",
+        "PART_OF",
+        "DEPENDS_ON",
+        "HAS_ROLE",
+        "MEMBER_OF",
+        "PARTNER_IN",
+        "FUNDS",
+        "TARGETS",
+        "ADDRESSES",
+        "PARTICIPATES_IN",
+        "LOCATED_IN",
+        "IN_COUNTY",
+        "MENTIONED_IN",
     } <= set(REL_KINDS)
 
 
@@ -55,7 +73,9 @@ def test_ids_are_stable_and_keep_norwegian_letters() -> None:
     assert slug("Aas") != slug("Ås")
     assert node_id("Organisation", "Nav Agder") == node_id("Organisation", "NAV  Agder")
     assert node_id("Municipality", "Kristiansand", {"kommunenummer": "4204"}) == "municipality:4204"
-    assert node_id("Initiative", "X", {"saksnummer": "2020105285-1"}) == "initiative:sak:2020105285-1"
+    assert (
+        node_id("Initiative", "X", {"saksnummer": "2020105285-1"}) == "initiative:sak:2020105285-1"
+    )
     assert rel_id("a", "HAS_ROLE", "b", "Prosjekteier") == "a|HAS_ROLE|b|prosjekteier"
 
 
@@ -76,10 +96,15 @@ def test_explanations_are_norwegian_sentences_from_the_model() -> None:
         explain("HAS_ROLE", "Mette S Breland", "Flere i arbeid", {"role": "Programleder"})
         == "Mette S Breland er programleder i Flere i arbeid"
     )
-    assert explain(
-        "DEPENDS_ON", "Flere i arbeid", "Samhandlingskommunen",
-        {"description": "gjensidig informasjonsutveksling"},
-    ) == "Flere i arbeid er avhengig av Samhandlingskommunen: gjensidig informasjonsutveksling"
+    assert (
+        explain(
+            "DEPENDS_ON",
+            "Flere i arbeid",
+            "Samhandlingskommunen",
+            {"description": "gjensidig informasjonsutveksling"},
+        )
+        == "Flere i arbeid er avhengig av Samhandlingskommunen: gjensidig informasjonsutveksling"
+    )
     assert "2 000 000 kr" in explain("FUNDS", "Fylket", "Flere i arbeid", {"amount_nok": 2000000})
 
 

@@ -22,9 +22,13 @@ from tests.conftest import make_settings
 
 def small_batch(n: int = 3, source: str = "test.csv") -> GraphBatch:
     b = GraphBatch()
-    prog = b.add_node(make_node("Initiative", "Flere i arbeid", {"kind": "programme"}, [f"{source}:1"]))
+    prog = b.add_node(
+        make_node("Initiative", "Flere i arbeid", {"kind": "programme"}, [f"{source}:1"])
+    )
     for i in range(n):
-        p = b.add_node(make_node("Initiative", f"Prosjekt {i}", {"kind": "project"}, [f"{source}:{i + 2}"]))
+        p = b.add_node(
+            make_node("Initiative", f"Prosjekt {i}", {"kind": "project"}, [f"{source}:{i + 2}"])
+        )
         b.add_rel(make_rel("PART_OF", p, prog, {}, [f"{source}:{i + 2}"]))
     return b
 
@@ -33,9 +37,14 @@ def test_upsert_is_idempotent_and_keeps_provenance(store: GraphStore) -> None:
     store.upsert(small_batch(), now="2026-01-01T00:00:00Z")
     first = store.stats()
     store.upsert(small_batch(), now="2026-02-01T00:00:00Z")
-    assert store.stats() == first == {
-        "nodes": {"Initiative": 4}, "relationships": {"PART_OF": 3},
-    }
+    assert (
+        store.stats()
+        == first
+        == {
+            "nodes": {"Initiative": 4},
+            "relationships": {"PART_OF": 3},
+        }
+    )
     node = store.node("initiative:prosjekt-0")
     assert node is not None
     assert node["sources"] == ["test.csv:2"]
@@ -52,7 +61,11 @@ def test_upsert_is_idempotent_and_keeps_provenance(store: GraphStore) -> None:
 def test_changed_source_updates_only_what_changed(store: GraphStore) -> None:
     store.upsert(small_batch())
     b = GraphBatch()
-    b.add_node(make_node("Initiative", "Prosjekt 1", {"kind": "project", "status": "avsluttet"}, ["test.csv:3"]))
+    b.add_node(
+        make_node(
+            "Initiative", "Prosjekt 1", {"kind": "project", "status": "avsluttet"}, ["test.csv:3"]
+        )
+    )
     store.upsert(b)
     assert store.node("initiative:prosjekt-1")["status"] == "avsluttet"  # type: ignore[index]
     assert "status" not in store.node("initiative:prosjekt-2")  # type: ignore[operator]
@@ -63,9 +76,16 @@ def test_failed_write_leaves_the_store_unchanged(store: GraphStore) -> None:
     before = store.stats()
     bad = small_batch(5)
     # a relationship to a node that exists neither in the batch nor in the store
-    bad.add_rel(make_rel("PART_OF", ("Initiative", "initiative:prosjekt-4"),
-                         ("Initiative", "initiative:finnes-ikke"), {}, ["bad.csv:9"]))
-    with pytest.raises(StoreError, match="mangler endepunkt: .*initiative:finnes-ikke"):
+    bad.add_rel(
+        make_rel(
+            "PART_OF",
+            ("Initiative", "initiative:prosjekt-4"),
+            ("Initiative", "initiative:finnes-ikke"),
+            {},
+            ["bad.csv:9"],
+        )
+    )
+    with pytest.raises(StoreError, match=r"mangler endepunkt: .*initiative:finnes-ikke"):
         store.upsert(bad)
     assert store.stats() == before
     assert store.node("initiative:prosjekt-4") is None

@@ -41,12 +41,19 @@ def view_html(store: GraphStore, focus: str | None = None, hops: int = 2) -> str
     if focus:
         centre, nodes, rels = focus_graph(store, focus, hops)
         return render_html(
-            nodes, rels, title=f"Samhandlingsgraf: {centre['name']}",
-            subtitle=f"Alt innen {hops} steg fra {centre['name']}", focus=centre["id"],
+            nodes,
+            rels,
+            title=f"Samhandlingsgraf: {centre['name']}",
+            subtitle=f"Alt innen {hops} steg fra {centre['name']}",
+            focus=centre["id"],
         )
     nodes, rels = whole_graph(store)
-    return render_html(nodes, rels, title="Samhandlingsgraf: hele grafen",
-                       subtitle="Prosjekter, programmer, partnere, personer og kommuner")
+    return render_html(
+        nodes,
+        rels,
+        title="Samhandlingsgraf: hele grafen",
+        subtitle="Prosjekter, programmer, partnere, personer og kommuner",
+    )
 
 
 def write_view(store: GraphStore, output: Path, focus: str | None = None, hops: int = 2) -> Path:

@@ -33,15 +33,27 @@ def health(store: StoreDep) -> Health:
 )
 def list_nodes(
     store: StoreDep,
-    q: Annotated[str, Query(min_length=1, max_length=200, description="Navn eller del av navn",
-                            examples=["Flere i arbeid"])],
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="Navn eller del av navn",
+            examples=["Flere i arbeid"],
+        ),
+    ],
     kind: Annotated[NodeKindName | None, Query(description="Bare denne nodetypen")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> list[NodeHit]:
     hits = search(store, q, kind=kind.value if kind else None, limit=limit)
     return [
-        NodeHit(id=h.id, kind=h.kind, kind_label=NODE_KINDS[h.kind].label_no, name=h.name,
-                score=round(h.score, 1))
+        NodeHit(
+            id=h.id,
+            kind=h.kind,
+            kind_label=NODE_KINDS[h.kind].label_no,
+            name=h.name,
+            score=round(h.score, 1),
+        )
         for h in hits
     ]
 
@@ -66,11 +78,19 @@ def get_node(
         raise HTTPException(404, f"finner ingen node med id {node_id!r}")
     neighbours: dict[str, list[Neighbour]] = {}
     for row in store.neighbours(node_id):
-        a, b = (props["name"], row["name"]) if row["direction"] == "out" else (row["name"], props["name"])
+        a, b = (
+            (props["name"], row["name"])
+            if row["direction"] == "out"
+            else (row["name"], props["name"])
+        )
         neighbours.setdefault(row["type"], []).append(
             Neighbour(
-                id=row["id"], kind=row["kind"], name=row["name"], direction=row["direction"],
-                relationship=row["rel"], explanation=explain(row["type"], a, b, row["rel"]),
+                id=row["id"],
+                kind=row["kind"],
+                name=row["name"],
+                direction=row["direction"],
+                relationship=row["rel"],
+                explanation=explain(row["type"], a, b, row["rel"]),
             )
         )
     kind = str(props["label"])
