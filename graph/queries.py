@@ -319,6 +319,195 @@ _q(
 # --------------------------------------------------------------------------------------------
 # Paths, ego networks, overlaps, missing links, network measures: add queries below this line.
 
+_q(
+    Query(
+        "path.all_shortest",
+        neo4j=(
+            "MATCH (a:" + BASE_LABEL + " {{id: $a}}), (b:" + BASE_LABEL + " {{id: $b}}) "
+            "MATCH p = allShortestPaths((a)-[*..{hops}]-(b)) "
+            "WHERE all(r IN relationships(p) WHERE type(r) IN $types) "
+            "RETURN [n IN nodes(p) | n.id] AS ids, [r IN relationships(p) | r.id] AS rels "
+            "LIMIT $limit"
+        ),
+        falkordb=(
+            "MATCH (a:" + BASE_LABEL + " {{id: $a}}), (b:" + BASE_LABEL + " {{id: $b}}) "
+            "CALL algo.SPpaths({{sourceNode: a, targetNode: b, relDirection: 'both', "
+            "relTypes: $types, maxLen: {hops}, pathCount: 0}}) YIELD path "
+            "RETURN [n IN nodes(path) | n.id] AS ids, "
+            "[r IN relationships(path) | r.id] AS rels LIMIT $limit"
+        ),
+        slots=(("hops", "int:1-6"),),
+        doc=(
+            "All shortest paths (same minimal length) through the given relationship types. "
+            "FalkorDB: pathCount 0 (= all shortest); pathCount > 1 skips shorter paths."
+        ),
+    )
+)
+_q(
+    Query(
+        "path.of_length",
+        text=(
+            "MATCH p = (a:" + BASE_LABEL + " {{id: $a}})-[*{hops}..{hops}]-"
+            "(b:" + BASE_LABEL + " {{id: $b}}) "
+            "WHERE all(r IN relationships(p) WHERE type(r) IN $types) "
+            "AND ($kinds IS NULL OR all(n IN nodes(p)[1..-1] WHERE n.label IN $kinds)) "
+            "AND all(i IN range(0, length(p) - 1) WHERE NOT nodes(p)[i] IN nodes(p)[i + 1..]) "
+            "RETURN [n IN nodes(p) | n.id] AS ids, [r IN relationships(p) | r.id] AS rels "
+            "LIMIT $limit"
+        ),
+        slots=(("hops", "int:1-6"),),
+        doc=(
+            "Simple paths of exactly `hops` steps, optionally only through nodes of $kinds: "
+            "k-shortest paths by iterative deepening."
+        ),
+    )
+)
+_q(
+    Query(
+        "path.rels_by_ids",
+        text=(
+            "MATCH (a:" + BASE_LABEL + ")-[r]->(b:" + BASE_LABEL + ") WHERE r.id IN $ids "
+            "RETURN r.id AS id, a.id AS a, type(r) AS type, b.id AS b, properties(r) AS props"
+        ),
+        doc="Relationships by their ids, with endpoints (the hops of found paths).",
+    )
+)
+_q(
+    Query(
+        "ego.expand",
+        text=(
+            "MATCH (n:" + BASE_LABEL + ")-[r]-(m:" + BASE_LABEL + ") WHERE n.id IN $ids "
+            "AND NOT m.id IN $seen "
+            "RETURN m.id AS id, m.label AS kind, count(r) AS links LIMIT $limit"
+        ),
+        doc="One step of breadth-first expansion: new neighbours and their links into the set.",
+    )
+)
+_q(
+    Query(
+        "ego.degrees",
+        text=(
+            "MATCH (n:" + BASE_LABEL + ")-[r]-() WHERE n.id IN $ids "
+            "RETURN n.id AS id, count(r) AS degree"
+        ),
+        doc="Degree of each node (ranking of an ego network that is too large).",
+    )
+)
+_q(
+    Query(
+        "overlap.shared",
+        text=(
+            "MATCH (i:Initiative)-[r1]-(n:" + BASE_LABEL + ")-[r2]-(j:Initiative) "
+            "WHERE i.id IN $ids AND i.id <> j.id AND type(r1) IN $types AND type(r2) IN $types "
+            "AND ($others IS NULL OR j.id IN $others) "
+            "RETURN i.id AS i, j.id AS j, n.id AS n, n.label AS kind, n.name AS name, "
+            "type(r1) AS t1, type(r2) AS t2, r1.sources AS s1, r2.sources AS s2 "
+            "LIMIT $limit"
+        ),
+        doc=(
+            "What initiatives share: one row per (initiative, shared neighbour, other "
+            "initiative, relationship pair), through the relationship types that count."
+        ),
+    )
+)
+_q(
+    Query(
+        "overlap.all_pairs",
+        text=(
+            "MATCH (i:Initiative)-[r1]-(n:" + BASE_LABEL + ")-[r2]-(j:Initiative) "
+            "WHERE i.id < j.id AND type(r1) IN $types AND type(r2) IN $types "
+            "RETURN i.id AS i, j.id AS j, n.id AS n, n.label AS kind, n.name AS name, "
+            "type(r1) AS t1, type(r2) AS t2, r1.sources AS s1, r2.sources AS s2 "
+            "LIMIT $limit"
+        ),
+        doc="Every pair of initiatives sharing a neighbour (missing links).",
+    )
+)
+_q(
+    Query(
+        "overlap.initiative_degree",
+        text=(
+            "MATCH (n:" + BASE_LABEL + ")-[r]-(k:Initiative) "
+            "WHERE n.id IN $ids AND type(r) IN $types "
+            "RETURN n.id AS id, count(DISTINCT k) AS degree"
+        ),
+        doc="How many initiatives each shared neighbour connects (Adamic-Adar weight).",
+    )
+)
+_q(
+    Query(
+        "overlap.coordination",
+        text=(
+            "MATCH (i:Initiative)-[r:DEPENDS_ON|PART_OF]->(j:Initiative) "
+            "RETURN i.id AS a, type(r) AS type, j.id AS b, properties(r) AS props"
+        ),
+        doc="Dependencies and the initiative hierarchy (what counts as coordination).",
+    )
+)
+_q(
+    Query(
+        "overlap.initiatives_of",
+        text=(
+            "MATCH (n:" + BASE_LABEL + " {id: $id})-[r]-(i:Initiative) "
+            "WHERE type(r) IN ['PARTNER_IN', 'PARTICIPATES_IN', 'HAS_ROLE', 'FUNDS'] "
+            "RETURN DISTINCT i.id AS id"
+        ),
+        doc="The initiatives a unit, organisation or person takes part in (matrix by unit).",
+    )
+)
+_q(
+    Query(
+        "measures.memberships",
+        text=(
+            "MATCH (a:" + BASE_LABEL + ")-[r]->(c:" + BASE_LABEL + ") "
+            "WHERE type(r) IN $types AND a.label IN $member_kinds AND c.label IN $context_kinds "
+            "RETURN a.id AS member, a.label AS member_kind, a.name AS member_name, "
+            "c.id AS context, c.label AS context_kind, c.name AS context_name, "
+            "type(r) AS type"
+        ),
+        doc="Membership edges (actor → initiative/unit) from which a projection is built.",
+    )
+)
+_q(
+    Query(
+        "nodes.page",
+        text=(
+            "MATCH (n:" + BASE_LABEL + ") "
+            "WHERE ($kind IS NULL OR n.label = $kind) "
+            "AND ($prop IS NULL OR toString(n[$prop]) = $value) "
+            "AND ($q IS NULL OR toLower(n.name) CONTAINS $q) "
+            "WITH n ORDER BY CASE $sort WHEN 'name' THEN toLower(n.name) WHEN 'kind' "
+            "THEN n.label + ' ' + toLower(n.name) ELSE n.id END, n.id "
+            "SKIP $offset LIMIT $limit "
+            "RETURN properties(n) AS props"
+        ),
+        doc="A page of nodes filtered by kind, one property and a name substring, sorted.",
+    )
+)
+_q(
+    Query(
+        "nodes.count",
+        text=(
+            "MATCH (n:" + BASE_LABEL + ") "
+            "WHERE ($kind IS NULL OR n.label = $kind) "
+            "AND ($prop IS NULL OR toString(n[$prop]) = $value) "
+            "AND ($q IS NULL OR toLower(n.name) CONTAINS $q) "
+            "RETURN count(n) AS n"
+        ),
+    )
+)
+_q(
+    Query(
+        "rel.provenance",
+        text=(
+            "MATCH (a:" + BASE_LABEL + ")-[r]->(b:" + BASE_LABEL + ") WHERE r.id = $id "
+            "RETURN a.id AS a, a.label AS a_kind, a.name AS a_name, type(r) AS type, "
+            "b.id AS b, b.label AS b_kind, b.name AS b_name, properties(r) AS props"
+        ),
+        doc="One relationship with its endpoints and provenance.",
+    )
+)
+
 # --------------------------------------------------------------------------------------------
 # Explorer and reports (viz/): add queries below this line.
 

@@ -39,6 +39,20 @@ class Settings(BaseSettings):
     #: server-side timeout for one query, seconds
     query_timeout: float = Field(10.0, alias="SAMGRAF_QUERY_TIMEOUT")
 
+    # ---- paths, overlaps, measures and the /api/v1 API (issue 5) ----------------------------
+    #: YAML file with the overlap weights per category (default: <data_dir>/overlap-weights.yaml)
+    overlap_weights: Path | None = Field(None, alias="SAMGRAF_OVERLAP_WEIGHTS")
+    #: sha256 hex digests (comma-separated) of the API keys that may write and read `internal`
+    api_key_hash: str | None = Field(None, alias="SAMGRAF_API_KEY_HASH")
+    #: sha256 hex digests (comma-separated) of read-only keys (scope `public`)
+    read_key_hash: str | None = Field(None, alias="SAMGRAF_READ_KEY_HASH")
+    #: reads need a key too (otherwise reads are open, with scope `public`)
+    read_key_required: bool = Field(False, alias="SAMGRAF_READ_KEY_REQUIRED")
+    #: origins allowed by CORS (comma-separated), e.g. https://intranett.kristiansand.kommune.no
+    cors_origins: str = Field("", alias="SAMGRAF_CORS_ORIGINS")
+    #: seconds a read may be cached (Cache-Control max-age and the server's response cache)
+    api_cache_seconds: int = Field(30, alias="SAMGRAF_API_CACHE_SECONDS", ge=0)
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
