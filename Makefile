@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 SAMGRAF := $(VENV)/bin/samgraf
 LINT_DIR := tools/cypher-lint
 
-.PHONY: demo test install install-test lint typecheck bench screenshots clean help
+.PHONY: demo test install install-test lint typecheck bench screenshots clean help browser
 
 help:
 	@echo "make demo   - installer, last Kristiansand-datasettet, skriv visninger, start API på http://127.0.0.1:8000"
@@ -31,12 +31,23 @@ $(LINT_DIR)/node_modules/.installed: $(LINT_DIR)/package.json $(LINT_DIR)/packag
 
 install: $(VENV)/.installed
 
+# Debian's chromium for the browser tests, `--png` and `make screenshots` (never a downloaded
+# browser). Idempotent: installs only when /usr/bin/chromium is missing.
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && echo sudo)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+
+browser: $(CHROMIUM)
+
 install-test: $(VENV)/.installed-test $(LINT_DIR)/node_modules/.installed
 
 demo: install
 	$(SAMGRAF) demo
 
-test: install-test
+test: install-test browser
 	$(PY) -m pytest
 
 lint: install-test

@@ -163,28 +163,6 @@ def cypher(
 
 
 @app.command()
-def view(
-    output: Annotated[Path, typer.Option("--output", "-o", help="HTML-fil som skrives")] = Path(
-        "out/samhandlingsgraf.html"
-    ),
-    focus: Annotated[
-        str | None, typer.Option("--focus", help="Sentrer på en node (navn eller id)")
-    ] = None,
-    hops: Annotated[int, typer.Option("--hops", min=1, max=3, help="Antall steg fra fokus")] = 2,
-) -> None:
-    """Skriv en selvstendig, interaktiv HTML-graf (virker uten nett)."""
-    from viz.views import ViewError, write_view
-
-    with _open_store() as store:
-        try:
-            path = write_view(store, output, focus=focus, hops=hops)
-        except ViewError as exc:
-            _fail(str(exc))
-            return
-    console.print(f"Skrev {path}")
-
-
-@app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Adresse (SAMGRAF_HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="Port (SAMGRAF_PORT)")] = None,

@@ -4,9 +4,12 @@ pyvis assembles the nodes, edges and options; the page is our own Jinja template
 pyvis's template loads Bootstrap from a CDN. vis-network's JavaScript and CSS ship inside the
 pyvis wheel and are inlined, so a file opens offline and keeps working years from now.
 
+Large graphs: above `PHYSICS_LIMIT` nodes the positions are computed here (networkx) and
+physics is off, so the browser draws once instead of simulating thousands of bodies.
+
 Escaping: graph data goes into the page as JSON with `<`, `>` and `&` escaped (\\u003c …), so
 no name can close the script element; vis-network draws labels on a canvas and shows string
-tooltips as text (`innerText`); the side panel sets `textContent`; the template autoescapes.
+tooltips as text (`innerText`); side panels set `textContent`; the templates autoescape.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -26,13 +30,20 @@ from graph.model import NODE_KINDS, REL_KINDS, explain, personal_properties
 
 #: above this many nodes, positions are computed here and physics is off
 PHYSICS_LIMIT = 300
+#: above this many nodes, betweenness is estimated from a sample of sources
+BETWEENNESS_EXACT_LIMIT = 500
+#: edge labels: the role for these relationship types, the Norwegian type label for DEPENDS_ON
+ROLE_LABELLED = ("HAS_ROLE", "PARTNER_IN", "PARTICIPATES_IN")
+#: labels inside a (dark) box are white
+BOX_FONT = {"color": "#ffffff", "strokeWidth": 0}
+HIDDEN_PROPS = {"id", "name", "label", "sources", "first_seen", "last_seen", "aliases"}
 
-_env = Environment(
-    loader=PackageLoader("viz", "templates"), autoescape=select_autoescape(["html"])
-)
+env = Environment(loader=PackageLoader("viz", "templates"), autoescape=select_autoescape(["html"]))
 
 
-def _vis_asset(name: str) -> str:
+@cache
+def vis_asset(name: str) -> str:
+    """A file of vis-network 9.1.2 as shipped inside the pyvis wheel."""
     return (resources.files("pyvis") / "lib" / "vis-9.1.2" / name).read_text(encoding="utf-8")
 
 
@@ -42,25 +53,68 @@ def safe_json(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _node_tooltip(node: dict[str, Any]) -> str:
+def public(node: dict[str, Any]) -> dict[str, Any]:
+    """A node's properties without personal data (e-mail, phone)."""
+    hidden = personal_properties()
+    return {k: v for k, v in node.items() if k not in hidden}
+
+
+def _fmt(value: Any) -> str:
+    return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+
+
+def node_tooltip(node: dict[str, Any]) -> str:
     cls = NODE_KINDS.get(node.get("label", ""))
-    lines = [f"{cls.label_no if cls else node.get('kind')}: {node.get('name')}"]
-    hidden = personal_properties() | {"id", "name", "label", "sources", "first_seen", "last_seen"}
+    lines = [f"{cls.label_no if cls else node.get('label')}: {node.get('name')}"]
+    hidden = personal_properties() | HIDDEN_PROPS
     for key, value in node.items():
         if key in hidden or value in (None, "", []):
             continue
-        lines.append(f"{key}: {', '.join(value) if isinstance(value, list) else value}")
+        text = _fmt(value)
+        lines.append(f"{key}: {text[:200] + '…' if len(text) > 200 else text}")
     if node.get("sources"):
         lines.append("Kilder: " + ", ".join(node["sources"][:5]))
     return "\n".join(lines)
 
 
-def layout_positions(nodes: list[dict[str, Any]], rels: list[dict[str, Any]]) -> dict[str, Any]:
+def layout_positions(
+    nodes: list[dict[str, Any]], rels: list[dict[str, Any]]
+) -> dict[str, tuple[float, float]]:
+    """Server-side positions for large graphs (networkx spring layout, fixed seed)."""
     g = nx.Graph()
     g.add_nodes_from(n["id"] for n in nodes)
-    g.add_edges_from((r["a"], r["b"]) for r in rels)
-    scale = max(400.0, 25.0 * len(nodes) ** 0.5 * 10)
-    return nx.spring_layout(g, seed=42, scale=scale, iterations=50)
+    g.add_edges_from((r["a"], r["b"]) for r in rels if r["a"] in g and r["b"] in g)
+    scale = max(400.0, 250.0 * len(nodes) ** 0.5)
+    pos = nx.spring_layout(g, seed=42, scale=scale, iterations=50)
+    return {k: (float(v[0]), float(v[1])) for k, v in pos.items()}
+
+
+def measures(
+    nodes: list[dict[str, Any]], rels: list[dict[str, Any]]
+) -> dict[str, dict[str, float]]:
+    """Degree and betweenness (normalised, 0–1) of each node within the drawn graph."""
+    g = nx.Graph()
+    g.add_nodes_from(n["id"] for n in nodes)
+    g.add_edges_from((r["a"], r["b"]) for r in rels if r["a"] in g and r["b"] in g)
+    k = None if len(g) <= BETWEENNESS_EXACT_LIMIT else BETWEENNESS_EXACT_LIMIT // 2
+    btw = nx.betweenness_centrality(g, k=k, seed=42) if len(g) > 2 else {}
+    top = max(btw.values(), default=0.0) or 1.0
+    return {
+        n: {"degree": float(g.degree(n)), "betweenness": round(btw.get(n, 0.0) / top, 4)} for n in g
+    }
+
+
+def node_size(value: float, by: str = "degree") -> float:
+    """Node size from a measure; the browser uses the same formulas when the reader switches."""
+    return 10 + 35 * value if by == "betweenness" else 12 + min(value, 20.0)
+
+
+def edge_label(rel_type: str, props: dict[str, Any]) -> str:
+    if rel_type in ROLE_LABELLED and props.get("role"):
+        return str(props["role"])
+    if rel_type == "DEPENDS_ON":
+        return REL_KINDS["DEPENDS_ON"].label_no
+    return ""
 
 
 def build_network(
@@ -69,68 +123,141 @@ def build_network(
     *,
     focus: str | None = None,
     physics: bool | None = None,
+    highlight: set[str] | None = None,
+    size_by: str = "degree",
 ) -> Network:
-    """A pyvis Network of the given nodes and relationships (no personal data)."""
+    """A pyvis Network of the given nodes and relationships (no personal data).
+
+    Every node carries its kind, Norwegian kind label, full name, sources, degree and
+    betweenness; every edge its type, the model's Norwegian explanation and its sources.
+    """
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
     use_physics = len(nodes) <= PHYSICS_LIMIT if physics is None else physics
     positions = None if use_physics else layout_positions(nodes, rels)
-    names = {n["id"]: n.get("name", n["id"]) for n in nodes}
-    degree: Counter[str] = Counter()
-    for r in rels:
-        degree[r["a"]] += 1
-        degree[r["b"]] += 1
+    names = {n["id"]: str(n.get("name", n["id"])) for n in nodes}
+    meas = measures(nodes, rels)
     for n in nodes:
-        cls = NODE_KINDS.get(n.get("label", ""))
+        kind = n.get("label", "")
+        cls = NODE_KINDS.get(kind)
         extra: dict[str, Any] = {}
         if positions is not None:
             x, y = positions[n["id"]]
-            extra = {"x": float(x), "y": float(y), "physics": False}
+            extra = {"x": x, "y": y}
+        m = meas.get(n["id"], {"degree": 0.0, "betweenness": 0.0})
         net.add_node(
             n["id"],
-            label=str(n.get("name", n["id"])),
-            title=_node_tooltip(n),
+            label=names[n["id"]],
+            title=node_tooltip(public(n)),
             color=cls.colour if cls else "#999999",
             shape=cls.shape if cls else "dot",
-            size=12 + min(degree[n["id"]], 20),
-            borderWidth=4 if n["id"] == focus else 1,
-            fullName=str(n.get("name", n["id"])),
-            kindLabel=cls.label_no if cls else n.get("label", ""),
-            kind=n.get("label", ""),
-            sources=list(n.get("sources", []))[:10],
+            size=node_size(m["betweenness"] if size_by == "betweenness" else m["degree"], size_by),
+            borderWidth=4 if n["id"] == focus or n["id"] in (highlight or ()) else 1,
+            fullName=names[n["id"]],
+            kindLabel=cls.label_no if cls else kind,
+            kind=kind,
+            sources=list(n.get("sources") or [])[:20],
+            font=BOX_FONT if cls and cls.shape == "box" else {},
+            degree=m["degree"],
+            betweenness=m["betweenness"],
             **extra,
         )
     for r in rels:
         if r["a"] not in names or r["b"] not in names:
             continue
         spec = REL_KINDS.get(r["type"])
-        props = r.get("props", {})
+        props = r.get("props") or {}
         sentence = explain(r["type"], names[r["a"]], names[r["b"]], props)
-        label = props.get("role") if r["type"] in ("HAS_ROLE", "PARTNER_IN") else None
-        if r["type"] == "DEPENDS_ON":
-            label = spec.label_no if spec else r["type"]
+        sources = list(props.get("sources") or [])
         net.add_edge(
             r["a"],
             r["b"],
-            title=sentence + "\nKilder: " + ", ".join(props.get("sources", [])[:5]),
-            label=label or "",
+            id=props.get("id") or f"{r['a']}|{r['type']}|{r['b']}",
+            title=sentence + ("\nKilder: " + ", ".join(sources[:5]) if sources else ""),
+            label=edge_label(r["type"], props),
             color=spec.colour if spec else "#888888",
             dashes=bool(spec and spec.dashes),
             relType=r["type"],
+            relLabel=spec.label_no if spec else r["type"],
+            explanation=sentence,
+            sources=sources[:20],
             arrows="to",
         )
-    options: dict[str, Any] = {
+    net.options = vis_options(use_physics, len(nodes))  # type: ignore[assignment,unused-ignore]
+    return net
+
+
+def vis_options(use_physics: bool, n_nodes: int) -> dict[str, Any]:
+    return {
         "physics": {
             "enabled": use_physics,
             "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {
+                "gravitationalConstant": -90,
+                "centralGravity": 0.008,
+                "springLength": 110,
+                "springConstant": 0.06,
+                "avoidOverlap": 0.4,
+            },
             "stabilization": {"enabled": True, "iterations": 300, "fit": True},
         },
-        "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": False},
+        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": n_nodes > 500},
         "edges": {"font": {"size": 10, "align": "middle"}, "smooth": False},
         "nodes": {"font": {"size": 14}},
-        "layout": {"improvedLayout": len(nodes) <= 150},
+        "layout": {"improvedLayout": n_nodes <= 150},
     }
-    net.options = options  # type: ignore[assignment]
-    return net
+
+
+def vis_data(
+    nodes: list[dict[str, Any]],
+    rels: list[dict[str, Any]],
+    *,
+    focus: str | None = None,
+    physics: bool | None = None,
+    highlight: set[str] | None = None,
+    size_by: str = "degree",
+) -> dict[str, Any]:
+    """`{"nodes", "edges", "options"}` ready for `new vis.Network(...)`."""
+    net = build_network(
+        nodes, rels, focus=focus, physics=physics, highlight=highlight, size_by=size_by
+    )
+    vis_nodes, vis_edges, *_ = net.get_network_data()
+    return {"nodes": vis_nodes, "edges": vis_edges, "options": net.options}
+
+
+def legend(nodes: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Legend entries from the model's kinds and colours (with counts when nodes are given)."""
+    counts = Counter(n.get("label") for n in nodes or [])
+    return [
+        {
+            "kind": k,
+            "label": cls.label_no,
+            "plural": cls.label_no_plural,
+            "colour": cls.colour,
+            "shape": cls.shape,
+            "count": counts[k],
+        }
+        for k, cls in NODE_KINDS.items()
+        if nodes is None or counts[k]
+    ]
+
+
+def rel_legend(rels: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    counts = Counter(r.get("type") for r in rels or [])
+    return [
+        {"type": t, "label": s.label_no, "colour": s.colour, "dashes": s.dashes, "count": counts[t]}
+        for t, s in REL_KINDS.items()
+        if rels is None or counts[t]
+    ]
+
+
+def source_files(
+    nodes: list[dict[str, Any]], rels: list[dict[str, Any]] | None = None
+) -> list[str]:
+    """The source documents the drawn facts come from (file part of "file:line")."""
+    found = {s.split(":", 1)[0] for n in nodes for s in n.get("sources") or []}
+    for r in rels or []:
+        found |= {s.split(":", 1)[0] for s in (r.get("props") or {}).get("sources") or []}
+    return sorted(found)
 
 
 def render_html(
@@ -142,28 +269,22 @@ def render_html(
     focus: str | None = None,
     physics: bool | None = None,
     height: str = "80vh",
+    size_by: str = "degree",
 ) -> str:
-    net = build_network(nodes, rels, focus=focus, physics=physics)
-    vis_nodes, vis_edges, *_ = net.get_network_data()
-    counts = Counter(n.get("label") for n in nodes)
-    legend = [
-        {"label": cls.label_no, "colour": cls.colour, "count": counts[k]}
-        for k, cls in NODE_KINDS.items()
-        if counts[k]
-    ]
-    sources = sorted({s.rsplit(":", 1)[0] for n in nodes for s in n.get("sources", [])})
-    data = {"nodes": vis_nodes, "edges": vis_edges, "options": net.options}
-    return _env.get_template("graph.html").render(
+    data = vis_data(nodes, rels, focus=focus, physics=physics, size_by=size_by)
+    return env.get_template("graph.html").render(
+        size_by=size_by,
         title=title,
         subtitle=subtitle,
-        legend=legend,
-        node_count=len(vis_nodes),
-        edge_count=len(vis_edges),
-        sources=sources,
+        legend=legend(nodes),
+        rel_legend=rel_legend(rels),
+        node_count=len(data["nodes"]),
+        edge_count=len(data["edges"]),
+        sources=source_files(nodes, rels),
         generated=dt.date.today().isoformat(),
         data_json=safe_json(data),
-        vis_js=_vis_asset("vis-network.min.js"),
-        vis_css=_vis_asset("vis-network.css"),
+        vis_js=vis_asset("vis-network.min.js"),
+        vis_css=vis_asset("vis-network.css"),
         height=height,
     )
 
