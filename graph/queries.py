@@ -514,6 +514,28 @@ _q(
 # --------------------------------------------------------------------------------------------
 # Document import (importers/documents): add queries below this line.
 
+_q(
+    Query(
+        "documents.rels_by_ids",
+        text=(
+            "MATCH (:" + BASE_LABEL + ")-[r]->(:" + BASE_LABEL + ") WHERE r.id IN $ids "
+            "RETURN r.id AS id, properties(r) AS props"
+        ),
+        doc="Relationships already in the graph, by id: is a proposed fact known?",
+    )
+)
+_q(
+    Query(
+        "documents.mentions",
+        text=(
+            "MATCH (e:" + BASE_LABEL + ")-[m:MENTIONED_IN]->(d:Document {id: $id}) "
+            "RETURN e.id AS id, e.label AS kind, e.name AS name, m.line AS line, "
+            "m.snippet AS snippet ORDER BY m.line, e.name"
+        ),
+        doc="What a document mentions, line by line.",
+    )
+)
+
 
 def lintable() -> dict[str, str]:
     """Every query text as the Neo4j linter should see it, templates expanded over the model.

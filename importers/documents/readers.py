@@ -1,0 +1,316 @@
+"""Readers: .txt/.md (Word and PDF exports as text), .docx (python-docx), .pdf (pdfplumber).
+
+Each returns a `DocText` (see `importers.documents.text`) or raises `ImportDataError` with a
+Norwegian message naming the file: unreadable, encrypted, corrupt, empty, too many pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+from importers.documents.text import (
+    DocLine,
+    DocText,
+    clean_cell,
+    lines_from_text,
+    page_count,
+)
+from importers.errors import ImportDataError, Location
+
+SUPPORTED = {".txt": "txt", ".md": "md", ".docx": "docx", ".pdf": "pdf"}
+DEFAULT_MAX_PAGES = 300
+
+
+def document_format(path: Path) -> str | None:
+    return SUPPORTED.get(path.suffix.lower())
+
+
+def _too_many_pages(path: Path, pages: int, max_pages: int) -> ImportDataError:
+    return ImportDataError(
+        Location(str(path)),
+        f"dokumentet har {pages} sider; grensen er {max_pages} sider per dokument. "
+        "Del det opp, eller øk grensen med --max-pages (importen tar omtrent ett sekund "
+        "per 20 PDF-sider).",
+    )
+
+
+def read_document(path: Path, max_pages: int = DEFAULT_MAX_PAGES) -> DocText:
+    fmt = document_format(path)
+    if fmt is None:
+        raise ImportDataError(
+            Location(str(path)),
+            f"ukjent filtype {path.suffix or '(ingen)'}; støttet: " + ", ".join(sorted(SUPPORTED)),
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportDataError(Location(str(path)), f"kan ikke lese filen: {exc}") from None
+    sha = hashlib.sha256(data).hexdigest()
+    if not data.strip():
+        raise ImportDataError(Location(str(path)), "dokumentet er tomt (0 tegn tekst)")
+    if fmt in ("txt", "md"):
+        doc = _read_text(path, data, fmt, sha)
+    elif fmt == "docx":
+        doc = _read_docx(path, sha)
+    else:
+        doc = _read_pdf(path, sha, max_pages)
+    if doc.pages > max_pages:
+        raise _too_many_pages(path, doc.pages, max_pages)
+    if not any(line.text.strip() for line in doc.lines):
+        raise ImportDataError(
+            Location(str(path)),
+            "dokumentet er tomt: ingen tekst å lese"
+            + (" (en skannet PDF uten tekstlag? Kjør OCR først)" if fmt == "pdf" else ""),
+        )
+    return doc
+
+
+# ---- text --------------------------------------------------------------------------------
+
+
+def _read_text(path: Path, data: bytes, fmt: str, sha: str) -> DocText:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise ImportDataError(
+                Location(str(path)), "teksten er verken UTF-8 eller Windows-1252"
+            ) from None
+    if "\x00" in text:
+        raise ImportDataError(Location(str(path)), "filen er binær, ikke tekst")
+    return DocText(path, fmt, lines_from_text(text, markdown=fmt == "md"), page_count(text), sha)
+
+
+# ---- Word -------------------------------------------------------------------------------
+
+
+def _read_docx(path: Path, sha: str) -> DocText:
+    import zipfile
+
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise ImportDataError(
+            Location(str(path)), f"Word-filen er skadet eller ikke en .docx-fil ({exc})"
+        ) from None
+    except Exception as exc:  # lxml / package errors of python-docx
+        raise ImportDataError(
+            Location(str(path)), f"Word-filen kan ikke leses ({type(exc).__name__}: {exc})"
+        ) from None
+    lines: list[DocLine] = []
+    chars = 0
+    body = document.element.body
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            text = Paragraph(child, document).text
+            for part in text.split("\n"):
+                lines.append(DocLine(len(lines) + 1, part.rstrip()))
+                chars += len(part)
+        elif tag == "tbl":
+            table = Table(child, document)
+            for row in table.rows:
+                cells: list[str] = []
+                seen: set[int] = set()
+                for cell in row.cells:
+                    if id(cell._tc) in seen:  # a merged cell is returned once per grid column
+                        continue
+                    seen.add(id(cell._tc))
+                    cells.append(
+                        clean_cell(" ".join(p.text for p in cell.paragraphs if p.text.strip()))
+                    )
+                while cells and not cells[-1]:
+                    cells.pop()
+                text = "\t".join(cells)
+                lines.append(DocLine(len(lines) + 1, text, cells or None))
+                chars += len(text)
+    pages = max(1, -(-chars // 3000))
+    return DocText(path, "docx", lines, pages, sha)
+
+
+# ---- PDF --------------------------------------------------------------------------------
+
+_CONJ = {"og", "eller", "til", "and", "or", "samt"}
+_BULLET = re.compile(r"^\s*(?:[-•*–]|\d+[.)])\s+")
+
+
+def _read_pdf(path: Path, sha: str, max_pages: int) -> DocText:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfminer.psparser import PSException
+
+    try:
+        pdf = pdfplumber.open(str(path))
+    except PDFPasswordIncorrect:
+        raise ImportDataError(
+            Location(str(path)),
+            "PDF-en er kryptert med passord; lagre en kopi uten passord og importer den",
+        ) from None
+    except PDFEncryptionError as exc:
+        raise ImportDataError(
+            Location(str(path)), f"PDF-en er kryptert på en måte som ikke støttes ({exc})"
+        ) from None
+    except (PDFSyntaxError, PSException) as exc:
+        raise ImportDataError(
+            Location(str(path)), f"PDF-en er skadet eller ikke en PDF ({type(exc).__name__})"
+        ) from None
+    except Exception as exc:
+        raise ImportDataError(
+            Location(str(path)), f"PDF-en kan ikke leses ({type(exc).__name__}: {exc})"
+        ) from None
+    with pdf:
+        try:
+            n_pages = len(pdf.pages)
+        except Exception as exc:
+            raise ImportDataError(
+                Location(str(path)), f"PDF-en er skadet: sidene kan ikke leses ({exc})"
+            ) from None
+        if n_pages > max_pages:
+            raise _too_many_pages(path, n_pages, max_pages)
+        lines: list[DocLine] = []
+        try:
+            carry: dict[str, Any] = {}
+            for page_no, page in enumerate(pdf.pages, start=1):
+                _pdf_page(page, page_no, lines, carry)
+        except ImportDataError:
+            raise
+        except Exception as exc:
+            raise ImportDataError(
+                Location(str(path)),
+                f"PDF-en er skadet: side {page_no} kan ikke leses ({type(exc).__name__})",
+            ) from None
+    return DocText(path, "pdf", lines, n_pages, sha)
+
+
+def _pdf_page(page: Any, page_no: int, out: list[DocLine], carry: dict[str, Any]) -> None:
+    """Text lines and ruled tables of one page, in reading order, appended to `out`.
+
+    `carry` holds the last text line of the previous page, so that a paragraph wrapped over
+    a page break is joined again.
+    """
+    tables = page.find_tables()
+    boxes = [t.bbox for t in tables]
+
+    def outside(obj: dict[str, Any]) -> bool:
+        x = (obj["x0"] + obj["x1"]) / 2
+        y = (obj["top"] + obj["bottom"]) / 2
+        return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
+
+    text_page = page.filter(outside) if boxes else page
+    items: list[tuple[float, float, str, Any]] = []  # (top, bottom, kind, payload)
+    for tl in text_page.extract_text_lines(return_chars=True, strip=True):
+        items.append((tl["top"], tl["bottom"], "text", tl))
+    for t in tables:
+        rows = t.extract()
+        for row, cells in zip(t.rows, rows, strict=False):
+            top, bottom = row.bbox[1], row.bbox[3]
+            items.append((top, bottom, "row", [_pdf_cell(c) for c in cells]))
+    items.sort(key=lambda it: it[0])
+    if not items:
+        return
+    texts = [it[3] for it in items if it[2] == "text"]
+    # the right edge of the text block, assuming margins of equal width on both sides
+    left = min((tl["x0"] for tl in texts), default=0.0)
+    right = page.width - left
+    heights = sorted(it[1] - it[0] for it in items if it[2] == "text")
+    lh = heights[len(heights) // 2] if heights else 12.0
+    prev: tuple[float, float, str, Any] | None = None
+    for it in items:
+        top, bottom, kind, payload = it
+        if kind == "row":
+            cells = [c for c in payload if c is not None]
+            while cells and not cells[-1]:
+                cells.pop()
+            header = _header_of_table(out)
+            if prev is None and header is not None and cells == header:
+                prev = it  # heading row repeated at the top of a new page
+                continue
+            if prev is not None and prev[2] == "text" and top - prev[1] > 0.6 * lh:
+                out.append(DocLine(len(out) + 1, "", None, page_no))
+            out.append(DocLine(len(out) + 1, "\t".join(cells), cells or None, page_no))
+            prev = it
+            continue
+        tl = payload
+        text = tl["text"]
+        if prev is not None:
+            gap = top - prev[1]
+            if prev[2] == "text" and gap <= 0.6 * lh and _wrapped(prev[3], tl, right):
+                last = out[-1]
+                last.text = _join_wrapped(last.text, text)
+                prev = (prev[0], bottom, "text", tl)
+                continue
+            if gap > 0.6 * lh:
+                for _ in range(max(1, round(gap / (lh * 1.15)))):
+                    out.append(DocLine(len(out) + 1, "", None, page_no))
+        elif (
+            carry.get("line") is not None
+            and out
+            and not out[-1].is_row
+            and _wrapped(carry["line"], tl, carry["right"])
+        ):
+            out[-1].text = _join_wrapped(out[-1].text, text)
+            prev = it
+            continue
+        elif out and out[-1].text:
+            out.append(DocLine(len(out) + 1, "", None, page_no))
+        out.append(DocLine(len(out) + 1, text, None, page_no))
+        prev = it
+    final = items[-1]
+    carry["line"] = final[3] if final[2] == "text" else None
+    carry["right"] = right
+
+
+def _header_of_table(out: list[DocLine]) -> list[str] | None:
+    """The header row of the table that ends the lines read so far, if they end in one."""
+    if not out or not out[-1].is_row:
+        return None
+    i = len(out) - 1
+    while i > 0 and out[i - 1].is_row:
+        i -= 1
+    return out[i].cells
+
+
+def _pdf_cell(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = [p.strip() for p in value.split("\n")]
+    text = ""
+    for p in parts:
+        text = _join_wrapped(text, p) if text else p
+    return clean_cell(text)
+
+
+def _wrapped(prev_line: dict[str, Any], line: dict[str, Any], right: float) -> bool:
+    """Was `line` wrapped from `prev_line`? Greedy wrapping: its first word did not fit."""
+    if _BULLET.match(line["text"]):
+        return False
+    chars = line.get("chars") or []
+    first_w = 0.0
+    for ch in chars:
+        if ch["text"].isspace():
+            break
+        first_w = ch["x1"] - line["x0"]
+    space = 3.0
+    return bool(prev_line["x1"] + space + first_w > right - 2.0)
+
+
+_ENDS_HYPHEN = re.compile(r"\w-$")
+
+
+def _join_wrapped(prev: str, nxt: str) -> str:
+    if _ENDS_HYPHEN.search(prev):
+        first = nxt.split(" ", 1)[0].lower()
+        if first in _CONJ:
+            return f"{prev} {nxt}"
+        return prev + nxt  # "kompetanse-" + "rekruttering": the hyphen is kept
+    return f"{prev} {nxt}"
