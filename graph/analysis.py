@@ -26,6 +26,7 @@ from typing import Any
 import networkx as nx
 from networkx.algorithms import bipartite
 
+from graph.limits import RequestError
 from graph.model import NODE_KINDS
 
 PROJECTIONS: dict[str, dict[str, Any]] = {
@@ -54,10 +55,8 @@ PROJECTIONS: dict[str, dict[str, Any]] = {
 SEED = 42
 
 
-class AnalysisError(ValueError):
-    def __init__(self, message: str, field: str):
-        super().__init__(message)
-        self.field = field
+class AnalysisError(RequestError):
+    """A request this module cannot answer (see `RequestError`)."""
 
 
 def bipartite_graph(rows: list[dict[str, Any]], project_on: str) -> tuple[nx.Graph, set[str]]:

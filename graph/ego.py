@@ -11,18 +11,15 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from graph.limits import LIMITS, check
+from graph.limits import LIMITS, RequestError, check
 from graph.model import explain
 from graph.refs import PROVENANCE, node_ref, nodes_by_id, public_props
 
 DEFAULT_LIMIT = 200
 
 
-class EgoError(ValueError):
-    def __init__(self, message: str, field: str, status: int = 422):
-        super().__init__(message)
-        self.field = field
-        self.status = status
+class EgoError(RequestError):
+    """A request this module cannot answer (see `RequestError`)."""
 
 
 def ego_network(

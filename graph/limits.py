@@ -31,6 +31,16 @@ LIMIT_LABELS: dict[str, str] = {
 }
 
 
+class RequestError(ValueError):
+    """A request the analytics cannot answer as asked; `field` names the parameter at fault
+    and `status` is the HTTP status the API answers with (404 unknown id, 422 bad value)."""
+
+    def __init__(self, message: str, field: str, status: int = 422):
+        super().__init__(message)
+        self.field = field
+        self.status = status
+
+
 class QueryLimitError(ValueError):
     """A request beyond one of `LIMITS`."""
 

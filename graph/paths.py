@@ -12,20 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.limits import LIMITS, QueryLimitError, check
+from graph.limits import LIMITS, QueryLimitError, RequestError, check
 from graph.model import NODE_KINDS, REL_KINDS, explain
 from graph.refs import node_ref, nodes_by_id
 
 DEFAULT_MAX_HOPS = 4
 
 
-class PathError(ValueError):
+class PathError(RequestError):
     """A path request that cannot be answered (unknown node, unknown kind …)."""
-
-    def __init__(self, message: str, field: str, status: int = 422):
-        super().__init__(message)
-        self.field = field
-        self.status = status
 
 
 @dataclass

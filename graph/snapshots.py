@@ -15,17 +15,15 @@ import re
 from pathlib import Path
 from typing import Any
 
+from graph.limits import RequestError
 from graph.settings import Settings
 
 MEASURES = ("degree_centrality", "betweenness", "pagerank", "constraint")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class SnapshotError(ValueError):
-    def __init__(self, message: str, field: str, status: int = 404):
-        super().__init__(message)
-        self.field = field
-        self.status = status
+class SnapshotError(RequestError):
+    """A request this module cannot answer (see `RequestError`)."""
 
 
 def _folder(settings: Settings, projection: str, scope: str | None) -> Path:
@@ -64,7 +62,7 @@ def load(
         raise SnapshotError(f"ugyldig dato {date!r} (bruk ÅÅÅÅ-MM-DD)", "date", status=422)
     path = _folder(settings, projection, scope_key) / f"{date}.json"
     if not path.is_file():
-        raise SnapshotError(f"ingen øyeblikksbilde av {projection} for {date}", "date")
+        raise SnapshotError(f"ingen øyeblikksbilde av {projection} for {date}", "date", status=404)
     data: dict[str, Any] = json.loads(path.read_text())
     return data
 
