@@ -103,7 +103,16 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(QueryTimeout)
     async def timeout(request: Request, exc: QueryTimeout) -> JSONResponse:
-        return problem(504, f"spørringen tok for lang tid: {exc}")
+        # a limit like max hops: the request asked for too much, the worker is free again
+        settings = getattr(request.app.state, "settings", None)
+        seconds = getattr(settings, "query_timeout", None)
+        return problem(
+            400,
+            f"spørringen gikk over grensen query_timeout={seconds} s ({exc}); "
+            "be om færre steg, færre stier eller et mindre utvalg",
+            limit="query_timeout",
+            maximum=seconds,
+        )
 
     @app.exception_handler(Exception)
     async def internal(request: Request, exc: Exception) -> JSONResponse:

@@ -21,12 +21,11 @@ _PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
 READ_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {
         **_PROBLEM,
-        "description": "Over en grense (maks steg, maks resultater …); grensen navngis",
+        "description": "Over en grense (steg, resultater, tidsgrense …); grensen navngis",
     },
     401: {**_PROBLEM, "description": "Mangler eller ukjent API-nøkkel"},
     404: {**_PROBLEM, "description": "Ukjent id"},
     422: {**_PROBLEM, "description": "Ugyldig parameter; feltet navngis"},
-    504: {**_PROBLEM, "description": "Spørringen brukte for lang tid"},
 }
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     **READ_ERRORS,

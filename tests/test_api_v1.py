@@ -244,6 +244,24 @@ def test_depth_and_size_beyond_limits_are_400_naming_the_limit(client: TestClien
         assert f"over grensen {limit}={maximum}" in str(body["detail"])
 
 
+def test_a_query_over_the_time_limit_is_400_naming_it(loaded: GraphStore, tmp_path: Path) -> None:
+    # the same graph, opened with a 1 ms server-side timeout per query (passed to the backend)
+    strict = loaded.dialect.settings.model_copy(update={"query_timeout": 0.001})  # type: ignore[attr-defined]
+    store = GraphStore.open(strict)
+    try:
+        settings = app_settings(tmp_path, query_timeout=0.001)
+        with TestClient(create_app(store, settings)) as c:
+            # the five shortest paths of up to six hops from a county to a person
+            params = {"from": "county:01", "to": BENTE, "k": 5, "max_hops": 6}
+            body = assert_problem(c.get(f"{V1}/paths", params=params), 400)
+            assert body["limit"] == "query_timeout" and body["maximum"] == 0.001
+            assert "query_timeout" in str(body["detail"])
+            # the worker is free: the next request is answered
+            assert c.get(f"{V1}/nodes/{BENTE}").status_code == 200
+    finally:
+        store.close()
+
+
 def test_writes_need_a_write_key(client: TestClient) -> None:
     url = f"{V1}/measures/snapshots"
     r = client.post(url)
