@@ -277,7 +277,11 @@ def route(results: list[DocumentResult], store: GraphStore) -> list[Fact]:
     for f in facts:
         if f.kind == "mention" and f.status == "new" and f.rel is not None:
             node = by_id.get(f.rel.from_id)
-            ready = f.rel.from_id in present or (node is not None and node.route == "graph")
+            ready = (
+                (f.from_ref is not None and f.from_ref.known)
+                or f.rel.from_id in present
+                or (node is not None and node.route == "graph")
+            )
             if f.confidence >= DIRECT_MENTION and ready:
                 f.route = "graph"
     for r in results:
@@ -328,7 +332,7 @@ def review_payloads(facts: list[Fact]) -> list[tuple[Fact, dict[str, Any], list[
 
     def node_payload(n: Fact) -> dict[str, Any]:
         assert n.node is not None
-        props = {k: v for k, v in n.node.props.items() if k not in ("id", "label", "name")}
+        props = {k: v for k, v in n.node.props.items() if k not in ("label", "name")}
         return {"kind": n.node.kind, "name": n.node.name, "props": props, "sources": n.sources}
 
     for f in facts:
@@ -363,13 +367,37 @@ def _evidence(f: Fact) -> list[dict[str, Any]]:
     return [{"file": f.document, "line": n, "snippet": f.snippet, "rule": f.rule} for n in f.lines]
 
 
-def _review_queue(settings: Settings) -> Any:
+def _review_queue(settings: Settings, create: bool) -> Any:
+    """The review queue (graph/resolve/review.py), or None if it cannot be used."""
     try:
-        from graph.resolve.review import ReviewQueue  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
+        from graph.resolve.review import open_queue
+    except ImportError:  # pragma: no cover - the module is part of the project
         return None
     path = getattr(settings, "review_db", None) or Path(settings.db_path) / "review.sqlite"
-    return ReviewQueue(path)
+    if not create and not Path(path).exists():
+        return None  # a dry run does not create the queue's database
+    return open_queue(settings)
+
+
+def mark_already_proposed(
+    facts: list[Fact],
+    proposals: list[tuple[Fact, dict[str, Any], list[dict[str, Any]]]],
+    queue: Any,
+) -> list[tuple[Fact, dict[str, Any], list[dict[str, Any]]]]:
+    """Facts whose proposal is already in the queue (open or judged) are known: not proposed
+    again. Returns the proposals that are new."""
+    new = []
+    still_needed: set[str] = set()
+    for f, payload, evidence in proposals:
+        if queue is not None and queue.get_by_key(f.review_key()) is not None:
+            f.route, f.status = "known", "known"
+            continue
+        new.append((f, payload, evidence))
+        still_needed.update(str(n["props"]["id"]) for n in payload.get("nodes", []))
+    for f in facts:
+        if f.kind == "node" and f.route == "review" and f.id not in still_needed:
+            f.route, f.status = "known", "known"
+    return new
 
 
 def import_documents(
@@ -399,13 +427,9 @@ def import_documents(
         results.append(DocumentResult(ex, fact, prev_sha))
     facts = route(results, store)
     report = ImportReport(results, facts, skipped, dry_run=dry_run)
-    queue = _review_queue(settings)
+    queue = _review_queue(settings, create=not dry_run)
     report.review_available = queue is not None
-    if queue is None:
-        report.review_note = (
-            "gjennomgangskøen (graph/resolve/review.py) finnes ikke ennå; faktaene som skulle "
-            "dit, står bare i --json-utdata"
-        )
+    proposals = mark_already_proposed(facts, review_payloads(facts), queue)
     if dry_run:
         return report
     batch = _graph_batch(results, facts, settings)
@@ -413,7 +437,7 @@ def import_documents(
         written = store.upsert(batch)
         report.written = {"nodes": written.nodes, "relationships": written.relationships}
     if queue is not None:
-        for f, payload, evidence in review_payloads(facts):
+        for f, payload, evidence in proposals:
             queue.propose(
                 kind="fact",
                 key=f.review_key(),

@@ -151,22 +151,25 @@ def _read_pdf(path: Path, sha: str, max_pages: int) -> DocText:
 
     try:
         pdf = pdfplumber.open(str(path))
-    except PDFPasswordIncorrect:
-        raise ImportDataError(
-            Location(str(path)),
-            "PDF-en er kryptert med passord; lagre en kopi uten passord og importer den",
-        ) from None
-    except PDFEncryptionError as exc:
-        raise ImportDataError(
-            Location(str(path)), f"PDF-en er kryptert på en måte som ikke støttes ({exc})"
-        ) from None
-    except (PDFSyntaxError, PSException) as exc:
-        raise ImportDataError(
-            Location(str(path)), f"PDF-en er skadet eller ikke en PDF ({type(exc).__name__})"
-        ) from None
     except Exception as exc:
+        # pdfplumber wraps pdfminer's errors in PdfminerException; look at the cause
+        causes = [exc, exc.__cause__, exc.__context__, *(exc.args or ())]
+        if any(isinstance(c, PDFPasswordIncorrect) for c in causes):
+            raise ImportDataError(
+                Location(str(path)),
+                "PDF-en er kryptert med passord; lagre en kopi uten passord og importer den",
+            ) from None
+        if any(isinstance(c, PDFEncryptionError) for c in causes):
+            raise ImportDataError(
+                Location(str(path)), "PDF-en er kryptert på en måte som ikke støttes"
+            ) from None
+        detail = next((str(c) for c in causes if c and str(c)), type(exc).__name__)
+        if any(isinstance(c, PDFSyntaxError | PSException) for c in causes) or "Root" in detail:
+            raise ImportDataError(
+                Location(str(path)), f"PDF-en er skadet eller ikke en PDF ({detail})"
+            ) from None
         raise ImportDataError(
-            Location(str(path)), f"PDF-en kan ikke leses ({type(exc).__name__}: {exc})"
+            Location(str(path)), f"PDF-en er skadet og kan ikke leses ({detail})"
         ) from None
     with pdf:
         try:
