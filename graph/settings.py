@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     #: server-side timeout for one query, seconds
     query_timeout: float = Field(10.0, alias="SAMGRAF_QUERY_TIMEOUT")
 
+    #: entity resolution: the review queue (SQLite; default <db_path>/review.sqlite) and the
+    #: thresholds (token_sort_ratio 0–100) for merging automatically and for asking
+    review_db: Path | None = Field(None, alias="SAMGRAF_REVIEW_DB")
+    er_auto: float = Field(93.0, alias="SAMGRAF_ER_AUTO", ge=0, le=100)
+    er_review: float = Field(80.0, alias="SAMGRAF_ER_REVIEW", ge=0, le=100)
+
     # ---- paths, overlaps, measures and the /api/v1 API (issue 5) ----------------------------
     #: YAML file with the overlap weights per category (default: <data_dir>/overlap-weights.yaml)
     overlap_weights: Path | None = Field(None, alias="SAMGRAF_OVERLAP_WEIGHTS")

@@ -1,0 +1,291 @@
+"""Plan a spreadsheet import: read (streaming), validate row by row, build the graph facts.
+
+`plan_file(path, mapping, ...)` reads the file with the reader for its format
+(`importers.readers`), matches the header to the mapping, turns every row into validated
+`NodeRecord`s / `RelRecord`s (`make_node` / `make_rel`) with the row as provenance
+("file:sheet:row" for XLSX, "file:line" for CSV / NDJSON, "file:row" for JSON) and collects
+them in a `GraphBatch`. The raw file is never held: only the validated facts are kept.
+
+A bad cell raises `ImportDataError` naming file, sheet, row or line, column and reason;
+with `skip_bad_rows` the row is set aside (`ImportPlan.rejected`) and the rest goes on.
+Nothing is written here; `importers.run.run_import` resolves, diffs and writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graph.model import ModelError
+from graph.records import GraphBatch, NodeRecord, RelRecord, make_node, make_rel
+from importers.errors import ImportDataError, Location
+from importers.mapping import CellError, EntitySpec, Mapping, convert, kind_of
+from importers.readers import Table, open_tables
+from importers.reference import ReferenceTables
+from importers.values import clean_text, split_list
+
+
+@dataclass
+class Rejected:
+    location: Location
+    reason: str
+    values: dict[str, Any]
+
+
+@dataclass
+class TableInfo:
+    sheet: str | None
+    header_row: int
+    columns: dict[str, str]
+    rows: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportPlan:
+    file: str
+    path: Path
+    mapping: str
+    batch: GraphBatch = field(default_factory=GraphBatch)
+    tables: list[TableInfo] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    #: ids of nodes whose properties this file owns (the mapping's authoritative entities)
+    authoritative: set[str] = field(default_factory=set)
+    rows: int = 0
+    encoding: str | None = None
+    delimiter: str | None = None
+
+    @property
+    def source_prefix(self) -> str:
+        return f"{self.file}:"
+
+
+def plan_file(
+    path: Path,
+    mapping: Mapping,
+    reference: ReferenceTables,
+    *,
+    skip_bad_rows: bool = False,
+    display: str | None = None,
+    keep_og: frozenset[str] = frozenset(),
+    progress: Callable[[int], None] | None = None,
+) -> ImportPlan:
+    """Read and validate the whole file; nothing is written."""
+    tables = open_tables(path, mapping.header_score, display, mapping.sheets)
+    plan = ImportPlan(tables[0].file, path, mapping.name)
+    plan.encoding, plan.delimiter = tables[0].encoding, tables[0].delimiter
+    for table in tables:
+        _plan_table(plan, table, mapping, reference, skip_bad_rows, keep_og, progress)
+    if plan.rows == 0 and not plan.rejected:
+        raise ImportDataError(Location(plan.file), "filen har ingen datarader")
+    return plan
+
+
+def _plan_table(
+    plan: ImportPlan,
+    table: Table,
+    mapping: Mapping,
+    ref: ReferenceTables,
+    skip: bool,
+    keep_og: frozenset[str],
+    progress: Callable[[int], None] | None,
+) -> None:
+    colmap = _columns(table, mapping)
+    info = TableInfo(table.sheet, table.header_row, colmap, notes=list(table.notes))
+    plan.tables.append(info)
+    row_builder = _RowBuilder(mapping, colmap, ref, keep_og)
+    for rownum, values in table.rows:
+        if not colmap and values:  # JSON: columns come with the rows
+            colmap = _columns_from_keys(list(values), mapping, table)
+            row_builder.colmap = colmap
+            info.columns = colmap
+        try:
+            records, auth = row_builder.build(values, table.provenance(rownum))
+        except CellError as exc:
+            header = colmap.get(exc.column) if exc.column else None
+            error = ImportDataError(table.loc(rownum, header or exc.column), str(exc))
+            if not skip:
+                raise error from None
+            plan.rejected.append(Rejected(error.location, str(exc), values))
+            continue
+        for rec in records:
+            if isinstance(rec, NodeRecord):
+                plan.batch.add_node(rec)
+            else:
+                plan.batch.add_rel(rec)
+        plan.authoritative.update(auth)
+        info.rows += 1
+        plan.rows += 1
+        if progress is not None and plan.rows % 1000 == 0:
+            progress(plan.rows)
+    if progress is not None:
+        progress(plan.rows)
+    plan.warnings.extend(row_builder.warnings)
+
+
+def _columns(table: Table, mapping: Mapping) -> dict[str, str]:
+    if not table.header:
+        return {}
+    return _check_required(mapping.match_headers(table.header), mapping, table)
+
+
+def _columns_from_keys(keys: list[str], mapping: Mapping, table: Table) -> dict[str, str]:
+    return _check_required(mapping.match_headers(keys), mapping, table)
+
+
+def _check_required(colmap: dict[str, str], mapping: Mapping, table: Table) -> dict[str, str]:
+    missing = [c for c in mapping.required_columns() if c not in colmap]
+    if missing:
+        names = ", ".join(repr(_display(c, mapping)) for c in missing)
+        found = ", ".join(table.header) if table.header else "ingen"
+        raise ImportDataError(
+            table.loc(table.header_row or None, _display(missing[0], mapping)),
+            f"mangler påkrevd kolonne {names} (fant: {found})",
+        )
+    return colmap
+
+
+def _display(column: str, mapping: Mapping) -> str:
+    from importers.mapping import SYNONYMS
+
+    spec = mapping.columns.get(column, {})
+    return str(spec.get("header") or (SYNONYMS.get(column) or [column])[0])
+
+
+class _RowBuilder:
+    def __init__(
+        self,
+        mapping: Mapping,
+        colmap: dict[str, str],
+        ref: ReferenceTables,
+        keep_og: frozenset[str],
+    ):
+        self.mapping, self.colmap, self.ref, self.keep_og = mapping, colmap, ref, keep_og
+        self.warnings: list[str] = []
+        self._warned: set[str] = set()
+
+    def cell(self, values: dict[str, Any], column: str | None) -> Any:
+        if column is None or column not in self.colmap:
+            return None
+        return values.get(self.colmap[column])
+
+    def build(
+        self, values: dict[str, Any], source: str
+    ) -> tuple[list[NodeRecord | RelRecord], set[str]]:
+        out: list[NodeRecord | RelRecord] = []
+        auth: set[str] = set()
+        ents: dict[str, list[NodeRecord]] = {}
+        for e in self.mapping.entities.values():
+            nodes = self._entity(e, values, source, out)
+            ents[e.key] = nodes
+            if e.authoritative:
+                auth.update(n.id for n in nodes)
+        for r in self.mapping.relationships:
+            props = {p.name: convert(p, self.cell(values, p.column)) for p in r.properties}
+            props = {k: v for k, v in props.items() if v is not None}
+            for a in ents[r.from_]:
+                for b in ents[r.to]:
+                    if a.id == b.id:
+                        continue
+                    try:
+                        out.append(make_rel(r.type, a, b, props, [source]))
+                    except ModelError as exc:
+                        raise CellError(
+                            self._rel_column(r.from_, r.to, r.properties, exc), str(exc)
+                        ) from None
+        return out, auth
+
+    def _rel_column(self, a: str, b: str, props: list[Any], exc: Exception) -> str | None:
+        for p in props:
+            if f"{p.name}:" in str(exc) and p.column:
+                return str(p.column)
+        for key in (a, b):
+            e = self.mapping.entities[key]
+            if e.kind_column:
+                return e.kind_column
+        return self.mapping.entities[a].name_column
+
+    def _entity(
+        self, e: EntitySpec, values: dict[str, Any], source: str, out: list[NodeRecord | RelRecord]
+    ) -> list[NodeRecord]:
+        raw = self.cell(values, e.name_column)
+        if e.split:
+            names = split_list(raw, self.keep_og)
+        else:
+            text = clean_text(raw)
+            names = [text] if text else []
+        if not names:
+            if e.required:
+                raise CellError(e.name_column, "mangler verdi")
+            return []
+        kind = kind_of(e, self.cell(values, e.kind_column))
+        if kind is None:
+            raise CellError(e.kind_column, "mangler nodetype")
+        props = {p.name: convert(p, self.cell(values, p.column)) for p in e.properties}
+        props = {k: v for k, v in props.items() if v is not None}
+        nodes = []
+        for name in names:
+            if kind == "Municipality":
+                node = self._municipality(e, name, props, values, source, out)
+            else:
+                try:
+                    node = make_node(kind, name, props, [source])
+                except ModelError as exc:
+                    col = next(
+                        (p.column for p in e.properties if p.column and f"{p.name}:" in str(exc)),
+                        e.name_column,
+                    )
+                    raise CellError(col, str(exc)) from None
+                out.append(node)
+            nodes.append(node)
+        return nodes
+
+    def _municipality(
+        self,
+        e: EntitySpec,
+        name: str,
+        props: dict[str, Any],
+        values: dict[str, Any],
+        source: str,
+        out: list[NodeRecord | RelRecord],
+    ) -> NodeRecord:
+        on = None
+        if e.date_column:
+            from importers.values import parse_date
+
+            try:
+                on = parse_date(self.cell(values, e.date_column))
+            except ValueError as exc:
+                raise CellError(e.date_column, str(exc)) from None
+            if on and len(on) < 10:
+                on = (on + "-01-01")[:10] if len(on) == 4 else on + "-01"
+        row = None
+        if props.get("kommunenummer"):
+            row = self.ref.by_number(str(props["kommunenummer"]).zfill(4), on)
+        if row is None:
+            rows = self.ref.by_name(name, on)
+            if not rows and on:
+                historic = self.ref.by_name(name)
+                current = {c.kommunenummer: c for r in historic for c in self.ref.current(r)}
+                if len(current) == 1:
+                    row = next(iter(current.values()))
+                    msg = (
+                        f"{name} fantes ikke {on}; bruker etterfølgeren {row.name} "
+                        f"({row.kommunenummer})"
+                    )
+                    if msg not in self._warned:
+                        self._warned.add(msg)
+                        self.warnings.append(msg)
+            elif rows:
+                row = rows[-1]
+        if row is None:
+            raise CellError(e.name_column, f"ukjent kommune {name!r} (ikke i referansetabellen)")
+        batch = GraphBatch()
+        node = self.ref.add_municipality(batch, row)
+        node.sources.append(source)
+        out.extend(batch.nodes.values())
+        out.extend(batch.rels.values())
+        return node
