@@ -50,7 +50,7 @@ def explorer_config(paths: set[str]) -> dict[str, object]:
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 @router.get("/explorer", response_class=HTMLResponse, include_in_schema=False)
 def explorer(request: Request) -> HTMLResponse:
-    paths = {str(getattr(r, "path", "")) for r in request.app.routes}
+    paths = set(request.app.openapi().get("paths", {}))  # the routes this app really has
     html = _env.get_template("explorer.html").render(
         legend=legend(), config_json=safe_json(explorer_config(paths))
     )

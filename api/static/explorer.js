@@ -223,14 +223,21 @@
     edges.update(data.edges);
     return fresh.length;
   }
-  // resolves when the layout has settled (physics) or at once (positions from the server)
-  function settle() {
-    if (!state.physics) { network.fit(); return Promise.resolve(); }
+  // Lets the layout settle, then freezes it (a still picture can be read and clicked).
+  // Large graphs (positions from the server) are never simulated.
+  function relax(iterations) {
+    if (!state.physics) return Promise.resolve();
     return new Promise((resolve) => {
-      const done = () => { clearTimeout(timer); network.off("stabilizationIterationsDone", done); network.fit(); resolve(); };
+      const done = () => {
+        clearTimeout(timer);
+        network.off("stabilizationIterationsDone", done);
+        network.setOptions({ physics: { enabled: false } });
+        resolve();
+      };
       const timer = setTimeout(done, 15000);
       network.on("stabilizationIterationsDone", done);
-      network.stabilize(300);
+      network.setOptions({ physics: { enabled: true } });
+      network.stabilize(iterations);
     });
   }
   async function loadGraph(focus, limit) {
@@ -242,13 +249,14 @@
     state.expanded.clear(); state.openedGroups.clear(); state.pathNodes.clear(); state.pathEdges.clear();
     state.pinned = new Set(focus ? [focus] : []);
     state.physics = data.options.physics.enabled;
-    network.setOptions({ physics: data.options.physics, layout: data.options.layout });
+    network.setOptions({ physics: Object.assign({}, data.options.physics, { enabled: false }) });
     nodes.add(data.nodes);
     edges.add(data.edges);
     state.cut = data.total > data.shown ? { total: data.total, shown: data.shown, focus: focus } : null;
     if (focus) state.expanded.set(focus, { shown: data.nodes.length - 1, total: data.nodes.length - 1 });
     refresh();
-    await settle();
+    await relax(300);
+    network.fit();
   }
   async function expand(id) {
     const known = state.expanded.get(id);
@@ -258,6 +266,7 @@
     state.expanded.set(id, { shown: data.shown, total: data.total });
     merge(data, id);
     refresh();
+    await relax(100);
   }
 
   function updateStatus() {
@@ -303,12 +312,7 @@
     await focusNode(h.id);
   });
   async function focusNode(id) {
-    if (!nodes.get(id)) {
-      await loadGraph(id);
-    } else {
-      state.pinned.add(id);
-      await expand(id);
-    }
+    await loadGraph(id);
     select(id);
     network.focus(id, { scale: 1.0, animation: false });
   }
@@ -446,6 +450,7 @@
       if (e) state.pathEdges.add(e.id);
     });
     refresh();
+    await relax(100);
     nodes.update(ids.map((id) => ({ id: id, borderWidth: 5, shadow: { enabled: true, color: "#f5b800", size: 18, x: 0, y: 0 } })));
     edges.update([...state.pathEdges].map((id) => ({ id: id, width: 5 })));
     out.append(el("p", p.length + " steg fra " + p.nodes[0].name + " til " + p.nodes[p.nodes.length - 1].name + ":"));
