@@ -28,7 +28,7 @@ from graph.ids import normalise_name
 from graph.model import ModelError
 from graph.records import make_node
 from importers.documents.facts import Facts, Ref
-from importers.documents.gazetteer import Gazetteer, norm_phrase, words_of
+from importers.documents.gazetteer import Gazetteer, Word, norm_phrase, words_of
 from importers.documents.tables import NO_FACTS, Table, find_tables
 from importers.documents.text import DocLine, DocText
 from importers.reference import MunicipalityRow, ReferenceTables
@@ -234,6 +234,7 @@ class Extractor:
         self.muni_rows: dict[str, MunicipalityRow] = {}
         self.tables = find_tables(doc)
         self.paragraphs = self._paragraphs()
+        self._words: dict[int, list[Word]] = {}
 
     # ---- helpers ----------------------------------------------------------------------------
 
@@ -383,6 +384,12 @@ class Extractor:
         close()
         return out
 
+    def words(self, p: Paragraph) -> list[Word]:
+        cached = self._words.get(id(p))
+        if cached is None:
+            cached = self._words[id(p)] = words_of(p.text, p.line_of)
+        return cached
+
     def sentences(self) -> list[tuple[str, int, Paragraph, int]]:
         """(sentence, first line, paragraph, offset) of running text."""
         out = []
@@ -485,7 +492,7 @@ class Extractor:
         counts: Counter[str] = Counter()
         rows: dict[str, Ref] = {}
         for p in self.paragraphs:
-            for m in self.gaz.find(words_of(p.text, p.line_of), {"Municipality"}):
+            for m in self.gaz.find(self.words(p), {"Municipality"}):
                 counts[m.entry.id] += 1
                 rows[m.entry.id] = Ref(
                     "Municipality", m.entry.id, m.entry.name, m.entry.kommunenummer
@@ -1467,9 +1474,9 @@ class Extractor:
     def _mentions(self) -> None:
         doc_ref = self.document_ref
         for p in self.paragraphs:
-            for m in self.gaz.find(words_of(p.text, p.line_of), MENTION_KINDS):
+            words = self.words(p)
+            for m in self.gaz.find(words, MENTION_KINDS):
                 e = m.entry
-                words = words_of(p.text, p.line_of)
                 w0 = words[m.start]
                 line = w0.line
                 who = Ref(e.kind, e.id, e.name, e.kommunenummer, known=e.id in self.known_ids)

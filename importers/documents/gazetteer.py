@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -83,8 +84,10 @@ class Word:
 @dataclass
 class Gazetteer:
     entries: list[Entry] = field(default_factory=list)
-    _index: dict[str, list[Entry]] = field(default_factory=dict)
-    _exact: dict[str, list[Entry]] = field(default_factory=dict)
+    _index: dict[str, list[Entry]] = field(default_factory=dict)  # prefix of first word
+    _exact: dict[str, list[Entry]] = field(default_factory=dict)  # whole normalised name
+    _first: dict[str, list[Entry]] = field(default_factory=dict)  # first word
+    _single: dict[str, list[Entry]] = field(default_factory=dict)  # one-word names, by prefix
 
     def add(
         self,
@@ -104,6 +107,9 @@ class Gazetteer:
             self.entries.append(entry)
             self._index.setdefault(_key(tokens[0]), []).append(entry)
             self._exact.setdefault(" ".join(tokens), []).append(entry)
+            self._first.setdefault(tokens[0], []).append(entry)
+            if len(tokens) == 1 and len(tokens[0]) >= 6:
+                self._single.setdefault(tokens[0][:4], []).append(entry)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -142,17 +148,22 @@ class Gazetteer:
         while i < n:
             best: Match | None = None
             w = words[i]
-            keys = {_key(w.norm)} | {_key(s) for s in _strip(w.norm)}
-            for key in keys:
-                for entry in self._index.get(key, []):
-                    if kinds is not None and entry.kind not in kinds:
-                        continue
-                    m = self._match_at(words, i, entry)
-                    if m and (
-                        best is None
-                        or (m.end - m.start, m.score) > (best.end - best.start, best.score)
-                    ):
-                        best = m
+            nxt = words[i + 1].norm[:1] if i + 1 < n else ""
+            candidates: list[Entry] = []
+            for key in (w.norm, *_strip(w.norm)):
+                candidates += self._first.get(key, ())
+            if len(w.norm) >= 4:
+                candidates += self._single.get(w.norm[:4], ())
+            for entry in candidates:
+                if kinds is not None and entry.kind not in kinds:
+                    continue
+                if len(entry.tokens) > 1 and entry.tokens[1][:1] != nxt:
+                    continue
+                m = self._match_at(words, i, entry)
+                if m and (
+                    best is None or (m.end - m.start, m.score) > (best.end - best.start, best.score)
+                ):
+                    best = m
             if best is not None:
                 out.append(best)
                 i = best.end
@@ -202,8 +213,11 @@ class Gazetteer:
         return None
 
 
-def _strip(token: str) -> list[str]:
-    return [token[: -len(s)] for s in SUFFIXES if token.endswith(s) and len(token) - len(s) >= 2]
+@lru_cache(maxsize=65536)
+def _strip(token: str) -> tuple[str, ...]:
+    return tuple(
+        token[: -len(s)] for s in SUFFIXES if token.endswith(s) and len(token) - len(s) >= 2
+    )
 
 
 def _case_ok(window: list[Word], entry: Entry) -> bool:
