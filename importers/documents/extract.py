@@ -33,6 +33,7 @@ from importers.documents.tables import NO_FACTS, Table, find_tables
 from importers.documents.text import DocLine, DocText
 from importers.reference import MunicipalityRow, ReferenceTables
 
+HOW_NO = {"exact": "eksakt", "inflected": "bøyd", "split": "delt", "fuzzy": "uskarp"}
 MENTION_KINDS = {"Organisation", "Unit", "Person", "Initiative", "Municipality", "FundingSource"}
 GROUP_KINDS = ("Unit", "Organisation", "Municipality")
 
@@ -1486,7 +1487,7 @@ class Extractor:
                         for r in self.ref.municipalities
                         if self.ref.node_id(r) == e.id and r.valid_on(self.mdate)
                     )
-                    who = self.municipality(row, [line], m.confidence, f"omtale:{m.how}")
+                    who = self.municipality(row, [line], m.confidence, f"omtale:{HOW_NO[m.how]}")
                 snippet = _snippet(p.text, w0.start, words[m.end - 1].end)
                 self.facts.add_rel(
                     "MENTIONED_IN",
@@ -1494,7 +1495,7 @@ class Extractor:
                     doc_ref,
                     {"line": line, "snippet": snippet},
                     m.confidence,
-                    f"omtale:{m.how}",
+                    f"omtale:{HOW_NO[m.how]}",
                     [line],
                     snippet,
                     self.page(line),
