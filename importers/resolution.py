@@ -66,6 +66,30 @@ class Resolution:
     review: list[PairResult] = field(default_factory=list)
 
 
+def place_names(ref: ReferenceTables) -> frozenset[str]:
+    """Every municipality and county name in the reference tables."""
+    return (
+        frozenset(m.name for m in ref.municipalities)
+        | frozenset(c.name for c in ref.counties.values())
+        | frozenset(
+            {
+                "Agder",
+                "Vestland",
+                "Viken",
+                "Innlandet",
+                "Trøndelag",
+                "Nordland",
+                "Troms",
+                "Finnmark",
+                "Rogaland",
+                "Oslo",
+                "Telemark",
+                "Vestfold",
+            }
+        )
+    )
+
+
 def historic_table(ref: ReferenceTables) -> tuple[tuple[str, str, int], ...]:
     """(old municipality, the one it became, year) from the reference tables."""
     out = []

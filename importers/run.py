@@ -37,7 +37,14 @@ from graph.resolve.scoring import Thresholds
 from graph.settings import Settings
 from graph.store import GraphStore, utc_now
 from importers.mapping import Mapping, list_mappings, load_mapping
-from importers.resolution import AUTO_WHO, Resolution, historic_table, resolve_batch, rewrite
+from importers.resolution import (
+    AUTO_WHO,
+    Resolution,
+    historic_table,
+    place_names,
+    resolve_batch,
+    rewrite,
+)
 from importers.tabular import ImportPlan, plan_file
 
 PROVENANCE = ("sources", "first_seen", "last_seen")
@@ -147,7 +154,7 @@ def run_import(
 
     m = mapping if isinstance(mapping, Mapping) else load_mapping(mapping or guess_mapping(path))
     ref = load_reference(settings.data_dir / "reference")
-    aliases = load_aliases(settings.data_dir, historic_table(ref))
+    aliases = load_aliases(settings.data_dir, historic_table(ref), place_names(ref))
     keep_og = frozenset(
         " ".join(str(r["name"]).casefold().split())
         for r in store.run("node.index")
@@ -174,6 +181,8 @@ def run_import(
     existing = _existing_nodes(store, list(plan.batch.nodes))
     batch = _mentions(plan.batch, existing, plan.authoritative)
     batch, res = resolve_batch(store, batch, existing, queue, aliases, th)
+    targets = [t for t in set(res.redirects.values()) if t not in existing]
+    existing.update(_existing_nodes(store, targets))
     view = rewrite(
         batch,
         {k: v for k, v in res.redirects.items() if k not in {p.loser.id for p in res.reapplied}},

@@ -239,6 +239,13 @@ class _RowBuilder:
                         e.name_column,
                     )
                     raise CellError(col, str(exc)) from None
+                # only what the file says: the model's defaults (org_type "other" …) must not
+                # overwrite what the graph knows from other sources
+                node.props = {
+                    k: v
+                    for k, v in node.props.items()
+                    if k in ("id", "label", "name", "aliases") or k in props
+                }
                 out.append(node)
             nodes.append(node)
         return nodes

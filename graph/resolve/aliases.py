@@ -37,6 +37,9 @@ class AliasTable:
     groups: list[AliasGroup] = field(default_factory=list)
     #: municipality name (normalised) → (successor name, year) for merged/renamed municipalities
     historic: dict[str, tuple[str, int]] = field(default_factory=dict)
+    #: place names (municipalities, counties; normalised tokens): "NAV Agder" is not
+    #: "NAV Vestland", "Universitetet i Agder" is not "Universitetet i Bergen"
+    places: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         self._phrases: list[tuple[re.Pattern[str], str, AliasGroup]] = []
@@ -98,7 +101,9 @@ def parse_groups(data: Any) -> list[AliasGroup]:
 
 @lru_cache(maxsize=8)
 def load_aliases(
-    data_dir: Path | None = None, historic: tuple[tuple[str, str, int], ...] = ()
+    data_dir: Path | None = None,
+    historic: tuple[tuple[str, str, int], ...] = (),
+    places: frozenset[str] = frozenset(),
 ) -> AliasTable:
     """The alias table from `<data_dir>/aliases.yaml`.
 
@@ -109,4 +114,8 @@ def load_aliases(
     folder = data_dir or REPO_ROOT / "data"
     path = folder / "aliases.yaml"
     groups = parse_groups(yaml.safe_load(path.read_text(encoding="utf-8"))) if path.exists() else []
-    return AliasTable(groups, {normalise(a).core: (b, y) for a, b, y in historic})
+    return AliasTable(
+        groups,
+        {normalise(a).core: (b, y) for a, b, y in historic},
+        frozenset(t for p in places for t in basic(p).split() if len(t) > 2),
+    )

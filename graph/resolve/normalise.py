@@ -19,6 +19,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rapidfuzz.distance import Levenshtein
+
 LEGAL_FORMS = frozenset(
     {"as", "asa", "sa", "iks", "kf", "fkf", "da", "ans", "ba", "sf", "hf", "nuf", "ks-as"}
 )
@@ -65,11 +67,23 @@ def normalise(name: str) -> NormName:
     for tok in tokens:
         if tok in LEGAL_FORMS and len(tokens) > 1:
             continue
-        if tok in KIND_HINTS and len(tokens) > 1:
-            hint = KIND_HINTS[tok]
+        kind_hint = _hint(tok) if len(tokens) > 1 else None
+        if kind_hint:
+            hint = kind_hint
             continue
         core.append(tok)
     return NormName(name, " ".join(core), hint, tuple(core))
+
+
+def _hint(tok: str) -> str | None:
+    """The kind hint a token gives, forgiving one typo ('fylkeskomune', 'kommmune')."""
+    if tok in KIND_HINTS:
+        return KIND_HINTS[tok]
+    if len(tok) >= 6:
+        for word, hint in KIND_HINTS.items():
+            if len(word) >= 10 and Levenshtein.distance(tok, word, score_cutoff=1) <= 1:
+                return hint
+    return None
 
 
 def fold(text: str) -> str:

@@ -14,10 +14,12 @@ score and the evidence a reviewer sees. The rules, in order:
    `token_set_ratio` = 100; not when only one is a "kommune"/"fylkeskommune": "Agder
    fylkeskommune" is not part of "Universitetet i Agder"), names equal but for æ/ø/å
    ("Aas" / "Ås"), or an old municipality name and its successor (Søgne → Kristiansand) → REVIEW.
+   Two names that differ in a place name ("NAV Agder" / "NAV Vestland") → APART.
 4. People: Jaro-Winkler on the names with single-letter middle initials dropped. The same name
    → MERGE unless both are placed in organisations/units and those differ (two people with the
    same name in different organisations are never merged automatically: REVIEW). A missing
-   middle initial ("Mette S Breland" / "Mette Breland") or a likely typo → REVIEW.
+   middle initial or name ("Mette S Breland" / "Mette Breland", "Bernt Stray" / "Bernt Jørgen
+   Stray") or a likely typo → REVIEW; a different surname → APART.
 """
 
 from __future__ import annotations
@@ -141,22 +143,46 @@ def _decide_names(na: str, nb: str, aliases: AliasTable, th: Thresholds) -> Deci
         return Decision(Outcome.APART, 0, [_ev("numbers", f"ulike tall i {na!r} / {nb!r}")])
     if core_a == core_b:
         return Decision(Outcome.MERGE, 100, [*notes, _ev("name", f"samme navn: {core_a!r}")])
-    score = fuzz.token_sort_ratio(core_a, core_b)
-    evidence = [*notes, _ev("name", f"token_sort_ratio {score:.0f}", a=core_a, b=core_b)]
-    if fold(core_a) == fold(core_b):
-        return Decision(
-            Outcome.REVIEW,
-            max(score, th.review),
-            [*evidence, _ev("fold", "like bortsett fra æ/ø/å")],
-        )
     for x, y in ((na, nb), (nb, na)):
         succ = aliases.successor(x)
         if succ and normalise(succ[0]).core == normalise(y).core:
             return Decision(
                 Outcome.REVIEW,
                 th.review,
-                [*evidence, _ev("historic", f"{x} ble en del av {succ[0]} i {succ[1]}")],
+                [*notes, _ev("historic", f"{x} ble en del av {succ[0]} i {succ[1]}")],
             )
+    only_a = set(core_a.split()) - set(core_b.split())
+    only_b = set(core_b.split()) - set(core_a.split())
+    places_a = {t for t in only_a if t in aliases.places or t.removesuffix("s") in aliases.places}
+    places_b = {t for t in only_b if t in aliases.places or t.removesuffix("s") in aliases.places}
+    if places_a and places_b:
+        return Decision(
+            Outcome.APART,
+            0,
+            [
+                *notes,
+                _ev(
+                    "place",
+                    f"ulike steder: {', '.join(sorted(places_a))} / {', '.join(sorted(places_b))}",
+                ),
+            ],
+        )
+    # the best of: the alias-rewritten keys, the plain names (a typo can hide an alias:
+    # "Kommunal- og regionaldepartmentet"), and the names without spaces
+    # ("Personvernom budet", "Kristiansands regionen")
+    plain_a, plain_b = normalise(na).core, normalise(nb).core
+    score = max(
+        fuzz.token_sort_ratio(core_a, core_b),
+        fuzz.token_sort_ratio(plain_a, plain_b),
+        fuzz.ratio(core_a.replace(" ", ""), core_b.replace(" ", "")),
+    )
+    evidence = [*notes, _ev("name", f"likhet {score:.0f} (rapidfuzz)", a=core_a, b=core_b)]
+    if fold(core_a) == fold(core_b):
+        return Decision(
+            Outcome.REVIEW,
+            max(score, th.review),
+            [*evidence, _ev("fold", "like bortsett fra æ/ø/å")],
+        )
     if score >= th.auto:
         return Decision(Outcome.MERGE, score, evidence)
     if score >= th.review:
@@ -201,6 +227,12 @@ def _decide_person(a: Entity, b: Entity, th: Thresholds) -> Decision:
         return Decision(Outcome.MERGE, 100, [_ev("name", f"samme navn: {full_a!r}"), ctx])
     jw = JaroWinkler.normalized_similarity(" ".join(ta), " ".join(tb))
     evidence = [_ev("name", f"Jaro-Winkler {jw:.3f}", a=a.name, b=b.name), ctx]
+    if ta and tb and ta[0] == tb[0] and ta[-1] == tb[-1] and (len(ta) != len(tb)):
+        return Decision(
+            Outcome.REVIEW,
+            92,
+            [*evidence, _ev("middle", "samme fornavn og etternavn, mellomnavn mangler")],
+        )
     if ta == tb:
         return Decision(
             Outcome.REVIEW, 95, [*evidence, _ev("initials", "mellomnavn-initial mangler")]
