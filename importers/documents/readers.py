@@ -211,8 +211,11 @@ def _pdf_page(page: Any, page_no: int, out: list[DocLine], carry: dict[str, Any]
 
     text_page = page.filter(outside) if boxes else page
     items: list[tuple[float, float, str, Any]] = []  # (top, bottom, kind, payload)
-    for tl in text_page.extract_text_lines(return_chars=True, strip=True):
+    text_lines = text_page.extract_text_lines(return_chars=True, strip=True)
+    text_lines, layout_rows = layout_tables(text_lines)
+    for tl in text_lines:
         items.append((tl["top"], tl["bottom"], "text", tl))
+    items += layout_rows
     for t in tables:
         rows = t.extract()
         for row, cells in zip(t.rows, rows, strict=False):
@@ -317,3 +320,131 @@ def _join_wrapped(prev: str, nxt: str) -> str:
             return f"{prev} {nxt}"
         return prev + nxt  # "kompetanse-" + "rekruttering": the hyphen is kept
     return f"{prev} {nxt}"
+
+
+# ---- tables without ruling: columns separated by space ------------------------------------
+
+
+def _segments(line: dict[str, Any]) -> list[tuple[float, float, str]]:
+    """The parts of a text line separated by a gap wider than a word space: (x0, x1, text)."""
+    chars = sorted((c for c in line.get("chars") or [] if c["text"].strip()), key=lambda c: c["x0"])
+    if not chars:
+        return []
+    size = sorted(c.get("size", 10.0) for c in chars)[len(chars) // 2]
+    split = max(6.0, 0.75 * size)
+    space = 0.15 * size
+    out: list[tuple[float, float, str]] = []
+    x0, x1, text = chars[0]["x0"], chars[0]["x1"], chars[0]["text"]
+    for c in chars[1:]:
+        gap = c["x0"] - x1
+        if gap > split:
+            out.append((x0, x1, text))
+            x0, text = c["x0"], c["text"]
+        else:
+            text += (" " if gap > space else "") + c["text"]
+        x1 = c["x1"]
+    out.append((x0, x1, text))
+    return out
+
+
+def _column_of(seg: tuple[float, float, str], cols: list[float], tol: float = 4.0) -> int | None:
+    for k, start in enumerate(cols):
+        if abs(seg[0] - start) <= tol:
+            end = cols[k + 1] if k + 1 < len(cols) else float("inf")
+            return k if seg[1] < end - 1.0 else None
+    return None
+
+
+def layout_tables(
+    lines: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[tuple[float, float, str, Any]]]:
+    """Tables without ruling in a page's text lines: columns separated by wide gaps, cells
+    wrapped over several lines, the first row as header. Returns the lines that are not in a
+    table and the table rows as (top, bottom, "row", cells)."""
+    segs = [_segments(tl) for tl in lines]
+    heights = sorted(tl["bottom"] - tl["top"] for tl in lines) or [10.0]
+    lh = heights[len(heights) // 2]
+    used: set[int] = set()
+    rows_out: list[tuple[float, float, str, Any]] = []
+    i = 0
+    while i < len(lines):
+        if len(segs[i]) < 2:
+            i += 1
+            continue
+        cols = sorted(x0 for x0, _, _ in segs[i])
+        j = i + 1
+        while j < len(lines) and lines[j]["top"] - lines[j - 1]["bottom"] <= 2.5 * lh:
+            new_cols = sorted({*cols, *(x0 for x0, _, _ in segs[j])}) if len(segs[j]) >= 2 else cols
+            new_cols = _merge_close(new_cols)
+            if all(_column_of(sg, new_cols) is not None for sg in segs[j]):
+                cols = new_cols
+                j += 1
+            else:
+                break
+        start = i
+        while (
+            start > 0
+            and lines[start]["top"] - lines[start - 1]["bottom"] <= 0.6 * lh
+            and all(_column_of(sg, cols) is not None for sg in segs[start - 1])
+            and segs[start - 1]
+            and segs[start - 1][0][0] > cols[0] + 4.0
+        ):
+            start -= 1
+        region = list(range(start, j))
+        rows = _layout_rows(region, lines, segs, cols, lh)
+        while rows and _only_first_column(rows[-1], segs, cols):
+            rows.pop()
+        while rows and _only_first_column(rows[0], segs, cols):
+            rows.pop(0)
+        multi = sum(1 for r in rows for n in r if len(segs[n]) >= 2)
+        if len(cols) >= 2 and len(rows) >= 2 and multi >= 2:
+            for r in rows:
+                cells = [""] * len(cols)
+                for n in sorted(r, key=lambda n: lines[n]["top"]):
+                    for sg in segs[n]:
+                        k = _column_of(sg, cols)
+                        assert k is not None
+                        cells[k] = _join_wrapped(cells[k], sg[2]) if cells[k] else sg[2]
+                        used.add(n)
+                top = min(lines[n]["top"] for n in r)
+                bottom = max(lines[n]["bottom"] for n in r)
+                rows_out.append((top, bottom, "row", [clean_cell(c) for c in cells]))
+            i = j
+        else:
+            i += 1
+    return [tl for n, tl in enumerate(lines) if n not in used], rows_out
+
+
+def _merge_close(cols: list[float], tol: float = 4.0) -> list[float]:
+    out: list[float] = []
+    for c in cols:
+        if not out or c - out[-1] > tol:
+            out.append(c)
+    return out
+
+
+def _layout_rows(
+    region: list[int],
+    lines: list[dict[str, Any]],
+    segs: list[list[tuple[float, float, str]]],
+    cols: list[float],
+    lh: float,
+) -> list[list[int]]:
+    """Rows: lines whose vertical extents touch (gap ≤ 0.6 line height) belong together."""
+    rows: list[list[int]] = []
+    bottom = -1e9
+    for n in sorted(region, key=lambda n: lines[n]["top"]):
+        if rows and lines[n]["top"] - bottom <= 0.6 * lh:
+            rows[-1].append(n)
+            bottom = max(bottom, lines[n]["bottom"])
+        else:
+            rows.append([n])
+            bottom = lines[n]["bottom"]
+    return rows
+
+
+def _only_first_column(
+    row: list[int], segs: list[list[tuple[float, float, str]]], cols: list[float]
+) -> bool:
+    """A heading or paragraph line next to a table: one line, only in the first column."""
+    return len(row) == 1 and all(_column_of(sg, cols) == 0 for sg in segs[row[0]])

@@ -51,8 +51,11 @@ def text_to_docx(text: str, path: Path) -> Path:
     return path
 
 
-def text_to_pdf(text: str, path: Path, *, password: str | None = None, repeat: int = 1) -> Path:
-    """A PDF of the text; `repeat` concatenates the text n times (long test documents)."""
+def text_to_pdf(
+    text: str, path: Path, *, password: str | None = None, repeat: int = 1, ruled: bool = True
+) -> Path:
+    """A PDF of the text; `repeat` concatenates the text n times (long test documents);
+    `ruled=False` draws tables without lines: columns separated by space only."""
     from fpdf import FPDF
 
     pdf = FPDF(format="A4")
@@ -86,7 +89,12 @@ def text_to_pdf(text: str, path: Path, *, password: str | None = None, repeat: i
             rows = [list(r) for r in payload]
             width = max(len(r) for r in rows)
             with pdf.table(
-                first_row_as_headings=True, repeat_headings=1, line_height=lh, text_align="LEFT"
+                first_row_as_headings=True,
+                repeat_headings=1,
+                line_height=lh,
+                text_align="LEFT",
+                borders_layout="ALL" if ruled else "NONE",
+                padding=1.5,
             ) as table:
                 for cells in rows:
                     row = table.row()
