@@ -202,6 +202,12 @@ def _coordination(store: Any) -> tuple[set[frozenset[str]], dict[str, set[str]]]
     return depends, {x: ancestors(x, set()) for x in list(parents)}
 
 
+def _dependencies_of(store: Any, ids: list[str]) -> set[frozenset[str]]:
+    """DEPENDS_ON pairs touching the given initiatives (an index look-up, not a scan)."""
+    rows = store.run("overlap.dependencies_of", {"ids": ids})
+    return {frozenset((r["a"], r["b"])) for r in rows}
+
+
 def _dependency(a: str, b: str, depends: set[frozenset[str]]) -> bool:
     return frozenset((a, b)) in depends
 
@@ -223,15 +229,10 @@ def overlaps(
     config = config or load_config()
     rows = store.run(
         "overlap.shared",
-        {
-            "ids": [initiative_id],
-            "others": None,
-            "types": list(config.relationships),
-            "limit": ROW_LIMIT,
-        },
+        {"ids": [initiative_id], "types": list(config.relationships), "limit": ROW_LIMIT},
     )
     scored = _score_rows(store, rows, config)
-    depends, _ = _coordination(store)
+    depends = _dependencies_of(store, [initiative_id])
     others = nodes_by_id(store, {j for _, j in scored})
     results = [
         OverlapResult(
@@ -255,11 +256,12 @@ def overlap_matrix(
     config = config or load_config()
     nodes = nodes_by_id(store, set(ids))
     rows = store.run(
-        "overlap.shared",
-        {"ids": ids, "others": ids, "types": list(config.relationships), "limit": ROW_LIMIT},
+        "overlap.shared", {"ids": ids, "types": list(config.relationships), "limit": ROW_LIMIT}
     )
+    chosen = set(ids)
+    rows = [r for r in rows if r["j"] in chosen]
     scored = _score_rows(store, rows, config)
-    depends, _ = _coordination(store)
+    depends = _dependencies_of(store, ids)
     index = {i: n for n, i in enumerate(ids)}
     matrix = [[0.0] * len(ids) for _ in ids]
     pairs: list[dict[str, Any]] = []

@@ -14,7 +14,7 @@ from typing import Any
 
 from graph.limits import LIMITS, QueryLimitError, RequestError, check
 from graph.model import NODE_KINDS, REL_KINDS, explain
-from graph.refs import node_ref, nodes_by_id
+from graph.refs import node_ref
 
 DEFAULT_MAX_HOPS = 4
 
@@ -80,16 +80,16 @@ def find_paths(
     if from_id == to_id:
         raise PathError("fra og til er samme node", "to")
 
-    found: list[tuple[list[str], list[str]]] = []
+    found: list[dict[str, Any]] = []
     seen: set[tuple[str, ...]] = set()
 
     def add(rows: list[dict[str, Any]]) -> None:
         for row in rows:
-            ids = [str(i) for i in row["ids"]]
-            if len(set(ids)) != len(ids) or tuple(ids) in seen:
+            ids = tuple(str(i) for i in row["ids"])
+            if len(set(ids)) != len(ids) or ids in seen:
                 continue  # parallel relationships give the same route twice
-            seen.add(tuple(ids))
-            found.append((ids, [str(r) for r in row["rels"]]))
+            seen.add(ids)
+            found.append(row)
 
     start = 1
     if kinds is None:
@@ -101,7 +101,7 @@ def find_paths(
         add(sorted(rows, key=lambda r: (len(r["ids"]), r["ids"])))
         if not found:
             return []
-        start = len(found[0][1]) + 1
+        start = len(found[0]["ids"])  # one more step than the shortest
     length = start
     while len(found) < k and length <= max_hops:
         rows = store.run(
@@ -111,40 +111,38 @@ def find_paths(
         )
         add(sorted(rows, key=lambda r: r["ids"]))
         length += 1
-    return _explain(store, found[:k])
+    return [_explain(row) for row in found[:k]]
 
 
-def _explain(store: Any, found: list[tuple[list[str], list[str]]]) -> list[PathResult]:
-    node_ids = {i for ids, _ in found for i in ids}
-    rel_ids = {r for _, rels in found for r in rels}
-    nodes = nodes_by_id(store, node_ids)
-    rels = {r["id"]: r for r in store.run("path.rels_by_ids", {"ids": sorted(rel_ids)})}
-    results = []
-    for ids, rel_list in found:
-        refs = [node_ref(nodes[i]) for i in ids]
-        hops = []
-        for step, rel_id in enumerate(rel_list):
-            rel = rels[rel_id]
-            here, there = refs[step], refs[step + 1]
-            props = dict(rel["props"])
-            sources = list(props.pop("sources", None) or [])
-            for key in ("id", "first_seen", "last_seen"):
-                props.pop(key, None)
-            src = nodes[rel["a"]]["name"]
-            dst = nodes[rel["b"]]["name"]
-            hops.append(
-                {
-                    "from": here,
-                    "to": there,
-                    "type": rel["type"],
-                    "direction": "out" if rel["a"] == here["id"] else "in",
-                    "explanation": explain(rel["type"], src, dst, props),
-                    "properties": props,
-                    "sources": sources,
-                }
-            )
-        results.append(PathResult(nodes=refs, hops=hops))
-    return results
+def _explain(row: dict[str, Any]) -> PathResult:
+    """A found path (ids, kinds, names, relationship types, starts and properties) explained."""
+    refs = [
+        node_ref({"id": i, "label": kind, "name": name})
+        for i, kind, name in zip(row["ids"], row["kinds"], row["names"], strict=True)
+    ]
+    hops = []
+    for step, (rtype, start, rprops) in enumerate(
+        zip(row["types"], row["starts"], row["rprops"], strict=True)
+    ):
+        here, there = refs[step], refs[step + 1]
+        props = dict(rprops)
+        sources = list(props.pop("sources", None) or [])
+        for key in ("id", "first_seen", "last_seen"):
+            props.pop(key, None)
+        forward = start == here["id"]
+        src, dst = (here, there) if forward else (there, here)
+        hops.append(
+            {
+                "from": here,
+                "to": there,
+                "type": rtype,
+                "direction": "out" if forward else "in",
+                "explanation": explain(rtype, src["name"], dst["name"], props),
+                "properties": props,
+                "sources": sources,
+            }
+        )
+    return PathResult(nodes=refs, hops=hops)
 
 
 __all__ = ["LIMITS", "PathError", "PathResult", "QueryLimitError", "find_paths"]

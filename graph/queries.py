@@ -388,6 +388,14 @@ _q(Query("import.delete_rels", text=(
 # --------------------------------------------------------------------------------------------
 # Paths, ego networks, overlaps, missing links, network measures: add queries below this line.
 
+# A found path with what it takes to explain it, so its relationships need no second look-up
+# (relationship ids are only indexed per type; a look-up by id alone scans them all).
+_PATH_COLUMNS = (
+    "[n IN nodes({p}) | n.id] AS ids, [n IN nodes({p}) | n.label] AS kinds, "
+    "[n IN nodes({p}) | n.name] AS names, [r IN relationships({p}) | type(r)] AS types, "
+    "[r IN relationships({p}) | startNode(r).id] AS starts, "
+    "[r IN relationships({p}) | properties(r)] AS rprops"
+)
 _q(
     Query(
         "path.all_shortest",
@@ -395,15 +403,13 @@ _q(
             "MATCH (a:" + BASE_LABEL + " {{id: $a}}), (b:" + BASE_LABEL + " {{id: $b}}) "
             "MATCH p = allShortestPaths((a)-[*..{hops}]-(b)) "
             "WHERE all(r IN relationships(p) WHERE type(r) IN $types) "
-            "RETURN [n IN nodes(p) | n.id] AS ids, [r IN relationships(p) | r.id] AS rels "
-            "LIMIT $limit"
+            "RETURN " + _PATH_COLUMNS.format(p="p") + " LIMIT $limit"
         ),
         falkordb=(
             "MATCH (a:" + BASE_LABEL + " {{id: $a}}), (b:" + BASE_LABEL + " {{id: $b}}) "
             "CALL algo.SPpaths({{sourceNode: a, targetNode: b, relDirection: 'both', "
             "relTypes: $types, maxLen: {hops}, pathCount: 0}}) YIELD path "
-            "RETURN [n IN nodes(path) | n.id] AS ids, "
-            "[r IN relationships(path) | r.id] AS rels LIMIT $limit"
+            "RETURN " + _PATH_COLUMNS.format(p="path") + " LIMIT $limit"
         ),
         slots=(("hops", "int:1-6"),),
         doc=(
@@ -421,8 +427,7 @@ _q(
             "WHERE all(r IN relationships(p) WHERE type(r) IN $types) "
             "AND ($kinds IS NULL OR all(n IN nodes(p)[1..-1] WHERE n.label IN $kinds)) "
             "AND all(i IN range(0, length(p) - 1) WHERE NOT nodes(p)[i] IN nodes(p)[i + 1..]) "
-            "RETURN [n IN nodes(p) | n.id] AS ids, [r IN relationships(p) | r.id] AS rels "
-            "LIMIT $limit"
+            "RETURN " + _PATH_COLUMNS.format(p="p") + " LIMIT $limit"
         ),
         slots=(("hops", "int:1-6"),),
         doc=(
@@ -466,16 +471,17 @@ _q(
     Query(
         "overlap.shared",
         text=(
-            "MATCH (i:Initiative)-[r1]-(n:" + BASE_LABEL + ")-[r2]-(j:Initiative) "
-            "WHERE i.id IN $ids AND i.id <> j.id AND type(r1) IN $types AND type(r2) IN $types "
-            "AND ($others IS NULL OR j.id IN $others) "
+            "UNWIND $ids AS x MATCH (i:Initiative {id: x})-[r1]-(n:" + BASE_LABEL + ")-[r2]-"
+            "(j:Initiative) "
+            "WHERE i.id <> j.id AND type(r1) IN $types AND type(r2) IN $types "
             "RETURN i.id AS i, j.id AS j, n.id AS n, n.label AS kind, n.name AS name, "
             "type(r1) AS t1, type(r2) AS t2, r1.sources AS s1, r2.sources AS s2 "
             "LIMIT $limit"
         ),
         doc=(
             "What initiatives share: one row per (initiative, shared neighbour, other "
-            "initiative, relationship pair), through the relationship types that count."
+            "initiative, relationship pair), through the relationship types that count. "
+            "Starts from the index on id (a filter on j here makes FalkorDB scan j first)."
         ),
     )
 )
@@ -496,8 +502,8 @@ _q(
     Query(
         "overlap.initiative_degree",
         text=(
-            "MATCH (n:" + BASE_LABEL + ")-[r]-(k:Initiative) "
-            "WHERE n.id IN $ids AND type(r) IN $types "
+            "UNWIND $ids AS x MATCH (n:" + BASE_LABEL + " {id: x})-[r]-(k:Initiative) "
+            "WHERE type(r) IN $types "
             "RETURN n.id AS id, count(DISTINCT k) AS degree"
         ),
         doc="How many initiatives each shared neighbour connects (Adamic-Adar weight).",
@@ -511,6 +517,16 @@ _q(
             "RETURN i.id AS a, type(r) AS type, j.id AS b, properties(r) AS props"
         ),
         doc="Dependencies and the initiative hierarchy (what counts as coordination).",
+    )
+)
+_q(
+    Query(
+        "overlap.dependencies_of",
+        text=(
+            "UNWIND $ids AS x MATCH (i:Initiative {id: x})-[:DEPENDS_ON]-(j:Initiative) "
+            "RETURN DISTINCT i.id AS a, j.id AS b"
+        ),
+        doc="Recorded dependencies (either direction) of the given initiatives.",
     )
 )
 _q(
