@@ -125,3 +125,25 @@ def test_unknown_tables_are_reported_not_dropped(tmp_path: Path) -> None:
     assert any("notat.txt:3" in w and "ikke gjenkjent" in w for w in ex.warnings)
     mentioned = {f.from_ref.name for f in ex.facts.of_kind("mention") if f.from_ref}
     assert "Camilla Jarlsby" in mentioned  # the cells are still read for mentions
+
+
+def test_historic_municipality_names_point_to_the_municipality_of_the_time(
+    tmp_path: Path,
+) -> None:
+    # Songdalen and Søgne were merged into Kristiansand (4204) on 2020-01-01
+    path = tmp_path / "notat.txt"
+    path.write_text(
+        "Notat 3.3.2022\n\nSamarbeidet mellom Songdalen og Søgne før 2020 og Kristiansand "
+        "kommune i dag er godt.\n",
+        encoding="utf-8",
+    )
+    ex = Extractor(read_document(path), load_reference(DATA / "reference")).run()
+    assert ex.document_date == "2022-03-03" and ex.main is None  # a note, not an initiative
+    found = {
+        f.from_ref.name: f.from_ref.kommunenummer for f in ex.facts.of_kind("mention") if f.from_ref
+    }
+    ref = load_reference(DATA / "reference")
+    for name in ("Songdalen", "Søgne"):
+        (row,) = [r for r in ref.by_name(name) if r.valid_to and r.valid_to < "2022-03-03"]
+        assert found[name] == row.kommunenummer
+    assert found["Kristiansand"] == "4204"

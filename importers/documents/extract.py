@@ -94,6 +94,20 @@ COMMITTEES = (
     "referansegruppe",
     "prosjektstyre",
 )
+GENERIC_TITLES = {
+    "notat",
+    "referat",
+    "protokoll",
+    "innkalling",
+    "agenda",
+    "saksframlegg",
+    "vedlegg",
+    "rapport",
+    "brev",
+    "møtereferat",
+    "sakliste",
+    "saksliste",
+}
 ROLE_WORDS = ("prosjekteier", "prosjektleder", "programleder", "programeier", "prosjektsekretær")
 _BULLET = re.compile(r"^\s*(?:[-•*–]|\d+[.)])\s+")
 
@@ -236,6 +250,7 @@ class Extractor:
         self.tables = find_tables(doc)
         self.paragraphs = self._paragraphs()
         self._words: dict[int, list[Word]] = {}
+        self._rows: dict[str, MunicipalityRow] = {}  # municipality node id -> reference row
 
     # ---- helpers ----------------------------------------------------------------------------
 
@@ -419,9 +434,13 @@ class Extractor:
         county_lists = self._county_lists()
         mdate = date or self._infer_municipality_date(county_lists)
         self.mdate = mdate
+        current = {normalise_name(r.name) for r in self.ref.municipalities if r.valid_on(mdate)}
         for row in self.ref.municipalities:
-            if row.valid_on(mdate):
+            historic = bool(row.valid_to) and row.valid_to < mdate
+            if row.valid_on(mdate) or (historic and normalise_name(row.name) not in current):
+                # municipalities of the time, and earlier ones by their historic names
                 node_id = self.ref.node_id(row)
+                self._rows.setdefault(node_id, row)
                 self.gaz.add(
                     "Municipality",
                     node_id,
@@ -503,11 +522,9 @@ class Extractor:
         best, n = counts.most_common(1)[0]
         if n < 5:
             return None
-        row = next(
-            r
-            for r in self.ref.municipalities
-            if self.ref.node_id(r) == best and r.valid_on(self.mdate)
-        )
+        row = self._rows[best]
+        if not row.valid_on(self.mdate):
+            return None  # the document is about a municipality that no longer exists
         first = next(p.first for p in self.paragraphs if row.name in p.text)
         return self.municipality(row, [first], 0.9, "kommune:hjemkommune")
 
@@ -622,8 +639,9 @@ class Extractor:
         if not title:
             return None
         name = self._title_case(" ".join(title))
-        if len(name) > 100:
-            return None
+        first_word = name.split()[0].casefold().strip(":")
+        if len(name) > 100 or parse_date(name) or first_word in GENERIC_TITLES:
+            return None  # "Notat 3.3.2022" names the document, not an initiative
         head = self.doc.text()[:3000].lower()
         kind = "programme" if "program" in head else "project"
         return self.entity(
@@ -1142,6 +1160,7 @@ class Extractor:
             self._role_patterns(sentence, line)
             self._partner_list(sentence, line)
             self._funding_sentence(sentence, line)
+            self._contribution(sentence, line)
         self._bullet_lists()
 
     def _members_with_units(self, s: str, line: int) -> None:
@@ -1276,6 +1295,16 @@ class Extractor:
                     [line],
                 )
 
+    def _contribution(self, s: str, line: int) -> None:
+        """ "Joint Action Analytics har bidratt med prosessledelse …" """
+        m = re.match(r"^(.+?)\s+har bidratt med\s+([\wæøå-]+)", s)
+        if not m or self.main is None:
+            return
+        who = self.lookup(m.group(1), GROUP_KINDS, fuzzy=92)
+        if who is None and m.group(1)[:1].isupper() and len(m.group(1).split()) <= 5:
+            who = self._owner(m.group(1), [line], "mønster:bidrag", 0.7, "Organisation")
+        self.rel("PARTNER_IN", who, self.main, {"role": m.group(2)}, 0.75, "mønster:bidrag", [line])
+
     def _genitive(self, name: str, after: str) -> str:
         if name.endswith("s") and re.match(r"^\s+[a-zæøå]", after):
             bare = name[:-1]
@@ -1354,6 +1383,8 @@ class Extractor:
         i = 0
         while i < len(lines):
             intro = lines[i].text.strip()
+            if not lines[i].is_row and _is_stakeholder_heading(intro):
+                intro += ":"
             if intro.endswith(":") and not lines[i].is_row:
                 items: list[DocLine] = []
                 j = i + 1
@@ -1372,6 +1403,31 @@ class Extractor:
     def _bullet_list(self, intro: str, intro_no: int, items: list[DocLine]) -> None:
         low = intro.casefold()
         if self.main is None:
+            return
+        if _is_stakeholder_heading(intro.rstrip(":")):
+            rule = "liste:interessenter"
+            for ln in items:
+                name = capitalise(_BULLET.sub("", ln.text).strip().rstrip("."))
+                if not name or len(name) > 80:
+                    continue
+                who = self.lookup(name, GROUP_KINDS, fuzzy=88) or self.entity(
+                    "Unit",
+                    name,
+                    self._unit_props(),
+                    lines=[ln.no],
+                    conf=0.6,
+                    rule=rule,
+                    kinds=GROUP_KINDS,
+                )
+                self.rel(
+                    "PARTNER_IN",
+                    who,
+                    self.main,
+                    {"role": "interessent"},
+                    0.7,
+                    rule,
+                    [intro_no, ln.no],
+                )
             return
         if re.search(r"finansiering|tildeling|bevilg|midler", low):
             rule = "liste:finansiering"
@@ -1400,11 +1456,7 @@ class Extractor:
                     for item, _ in _split_items(tail):
                         hit = next((m for m in munis if m.entry.name in item), None)
                         if hit is not None:
-                            row = next(
-                                r
-                                for r in self.ref.municipalities
-                                if self.ref.node_id(r) == hit.entry.id and r.valid_on(self.mdate)
-                            )
+                            row = self._rows[hit.entry.id]
                             who: Ref | None = self.municipality(row, [ln.no], 0.75, rule)
                         elif re.fullmatch(rf"[{_UP}][{_LO}]+", item):
                             who = self.entity(
@@ -1482,11 +1534,7 @@ class Extractor:
                 line = w0.line
                 who = Ref(e.kind, e.id, e.name, e.kommunenummer, known=e.id in self.known_ids)
                 if e.kind == "Municipality" and not who.known:
-                    row = next(
-                        r
-                        for r in self.ref.municipalities
-                        if self.ref.node_id(r) == e.id and r.valid_on(self.mdate)
-                    )
+                    row = self._rows[e.id]
                     who = self.municipality(row, [line], m.confidence, f"omtale:{HOW_NO[m.how]}")
                 snippet = _snippet(p.text, w0.start, words[m.end - 1].end)
                 self.facts.add_rel(
@@ -1505,6 +1553,12 @@ class Extractor:
     def document_ref(self) -> Ref:
         node = make_node("Document", self.doc.name)
         return Ref("Document", node.id, self.doc.name, known=node.id in self.known_ids)
+
+
+def _is_stakeholder_heading(text: str) -> bool:
+    """ "4. INTERESSENTER" (also with the template's typo "INTERESSENER")."""
+    bare = re.sub(r"^[\d.\s]+", "", text).casefold()
+    return bool(bare) and len(bare) < 30 and fuzz.ratio(bare, "interessenter") >= 85
 
 
 def _snippet(text: str, start: int, end: int, width: int = 60) -> str:
