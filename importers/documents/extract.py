@@ -1410,7 +1410,7 @@ class Extractor:
                 name = capitalise(_BULLET.sub("", ln.text).strip().rstrip("."))
                 if not name or len(name) > 80:
                     continue
-                who = self.lookup(name, GROUP_KINDS, fuzzy=88) or self.entity(
+                holder = self.lookup(name, GROUP_KINDS, fuzzy=88) or self.entity(
                     "Unit",
                     name,
                     self._unit_props(),
@@ -1421,7 +1421,7 @@ class Extractor:
                 )
                 self.rel(
                     "PARTNER_IN",
-                    who,
+                    holder,
                     self.main,
                     {"role": "interessent"},
                     0.7,
