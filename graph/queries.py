@@ -315,75 +315,173 @@ _q(
 
 # --------------------------------------------------------------------------------------------
 # Imports and entity resolution (importers/, graph/resolve): add queries below this line.
-
 _N = "(n:" + BASE_LABEL + " {id: $id})"
-_q(Query("resolve.node_rels", text=(
-    "MATCH " + _N + "-[r]->(m:" + BASE_LABEL + ") "
-    "RETURN n.id AS a, type(r) AS type, m.id AS b, properties(r) AS props "
-    "UNION ALL "
-    "MATCH " + _N + "<-[r]-(m:" + BASE_LABEL + ") "
-    "RETURN m.id AS a, type(r) AS type, n.id AS b, properties(r) AS props"),
-    doc="Every relationship of a node, both directions, with its properties (merge snapshot)."))
-_q(Query("resolve.rel_by_id",
-         text="MATCH ()-[r:{type} {{id: $id}}]->() RETURN properties(r) AS props",
-         slots=(("type", "type"),)))
-_q(Query("resolve.set_rel",
-         text="MATCH ()-[r:{type} {{id: $id}}]->() SET r = $props RETURN count(r) AS n",
-         write=True, slots=(("type", "type"),),
-         doc="Replace a relationship's properties (merge / undo)."))
-_q(Query("resolve.create_rel", text=(
-    "MATCH (a:" + BASE_LABEL + " {{id: $a}}) MATCH (b:" + BASE_LABEL + " {{id: $b}}) "
-    "MERGE (a)-[x:{type} {{id: $props.id}}]->(b) SET x = $props RETURN count(x) AS n"),
-    write=True, slots=(("type", "type"),),
-    doc="Create (or overwrite) a relationship with all its properties, provenance included."))
-_q(Query("resolve.delete_rel", text="MATCH ()-[r:{type} {{id: $id}}]->() DELETE r",
-         write=True, slots=(("type", "type"),)))
-_q(Query("resolve.set_node", text="MATCH " + _N + " SET n += $props RETURN count(n) AS n",
-         write=True))
-_q(Query("resolve.replace_node", text="MATCH " + _N + " SET n = $props RETURN count(n) AS n",
-         write=True, doc="Replace all properties of a node (undo of a merge)."))
+_q(
+    Query(
+        "resolve.node_rels",
+        text=(
+            "MATCH " + _N + "-[r]->(m:" + BASE_LABEL + ") "
+            "RETURN n.id AS a, type(r) AS type, m.id AS b, properties(r) AS props "
+            "UNION ALL "
+            "MATCH " + _N + "<-[r]-(m:" + BASE_LABEL + ") "
+            "RETURN m.id AS a, type(r) AS type, n.id AS b, properties(r) AS props"
+        ),
+        doc="Every relationship of a node, both directions, with its properties (merge snapshot).",
+    )
+)
+_q(
+    Query(
+        "resolve.rel_by_id",
+        text="MATCH ()-[r:{type} {{id: $id}}]->() RETURN properties(r) AS props",
+        slots=(("type", "type"),),
+    )
+)
+_q(
+    Query(
+        "resolve.set_rel",
+        text="MATCH ()-[r:{type} {{id: $id}}]->() SET r = $props RETURN count(r) AS n",
+        write=True,
+        slots=(("type", "type"),),
+        doc="Replace a relationship's properties (merge / undo).",
+    )
+)
+_q(
+    Query(
+        "resolve.create_rel",
+        text=(
+            "MATCH (a:" + BASE_LABEL + " {{id: $a}}) MATCH (b:" + BASE_LABEL + " {{id: $b}}) "
+            "MERGE (a)-[x:{type} {{id: $props.id}}]->(b) SET x = $props RETURN count(x) AS n"
+        ),
+        write=True,
+        slots=(("type", "type"),),
+        doc="Create (or overwrite) a relationship with all its properties, provenance included.",
+    )
+)
+_q(
+    Query(
+        "resolve.delete_rel",
+        text="MATCH ()-[r:{type} {{id: $id}}]->() DELETE r",
+        write=True,
+        slots=(("type", "type"),),
+    )
+)
+_q(
+    Query(
+        "resolve.set_node", text="MATCH " + _N + " SET n += $props RETURN count(n) AS n", write=True
+    )
+)
+_q(
+    Query(
+        "resolve.replace_node",
+        text="MATCH " + _N + " SET n = $props RETURN count(n) AS n",
+        write=True,
+        doc="Replace all properties of a node (undo of a merge).",
+    )
+)
 _q(Query("resolve.delete_node", text="MATCH " + _N + " DETACH DELETE n", write=True))
-_q(Query("resolve.restore_node", text=(
-    "MERGE (n:" + BASE_LABEL + ":{label} {{id: $id}}) SET n = $props RETURN count(n) AS n"),
-    write=True, slots=(("label", "label"),),
-    doc="Re-create a node from a snapshot (undo of a merge or of an accepted fact)."))
-_q(Query("resolve.index", text=(
-    "MATCH (n:" + BASE_LABEL + ") WHERE n.label IN $kinds "
-    "RETURN n.id AS id, n.label AS kind, n.name AS name, n.aliases AS aliases, "
-    "n.orgnr AS orgnr, n.kommunenummer AS kommunenummer, n.saksnummer AS saksnummer, "
-    "n.email AS email"),
-    doc="What entity resolution compares: names, aliases and strong keys of some kinds."))
-_q(Query("resolve.context", text=(
-    "MATCH (p:Person)-[:MEMBER_OF]->(o:" + BASE_LABEL + ") WHERE p.id IN $ids "
-    "RETURN p.id AS id, collect(o.id) AS context"),
-    doc="The organisations / units people are members of (person resolution context)."))
-_q(Query("import.rels_by_ids", text=(
-    "MATCH ()-[r:{type}]->() WHERE r.id IN $ids RETURN r.id AS id, properties(r) AS props"),
-    slots=(("type", "type"),)))
-_q(Query("import.nodes_by_source", text=(
-    "MATCH (n:" + BASE_LABEL + ") WHERE any(s IN n.sources WHERE s STARTS WITH $prefix) "
-    "RETURN n.id AS id, n.label AS kind, n.name AS name, n.sources AS sources"),
-    doc="Nodes with provenance from one file (prefix 'file:')."))
-_q(Query("import.rels_by_source", text=(
-    "MATCH (a:" + BASE_LABEL + ")-[r]->(b:" + BASE_LABEL + ") "
-    "WHERE any(s IN r.sources WHERE s STARTS WITH $prefix) "
-    "RETURN r.id AS id, type(r) AS type, a.name AS a, b.name AS b, r.sources AS sources"),
-    doc="Relationships with provenance from one file."))
-_q(Query("import.strip_node_sources", text=(
-    "UNWIND $rows AS r MATCH (n:" + BASE_LABEL + " {id: r.id}) "
-    "SET n.sources = [s IN n.sources WHERE NOT s STARTS WITH $prefix OR s IN r.keep] "
-    "RETURN count(n) AS n"), write=True,
-    doc="Drop a file's old row references from nodes before re-importing it."))
-_q(Query("import.strip_rel_sources", text=(
-    "UNWIND $rows AS r MATCH ()-[x:{type} {{id: r.id}}]->() "
-    "SET x.sources = [s IN x.sources WHERE NOT s STARTS WITH $prefix OR s IN r.keep] "
-    "RETURN count(x) AS n"), write=True, slots=(("type", "type"),)))
-_q(Query("import.delete_nodes", text=(
-    "UNWIND $ids AS id MATCH (n:" + BASE_LABEL + " {id: id}) DETACH DELETE n"), write=True,
-    doc="--prune: delete nodes whose only source was the pruned file."))
-_q(Query("import.delete_rels", text=(
-    "UNWIND $ids AS id MATCH ()-[x:{type} {{id: id}}]->() DELETE x"), write=True,
-    slots=(("type", "type"),)))
+_q(
+    Query(
+        "resolve.restore_node",
+        text=(
+            "MERGE (n:" + BASE_LABEL + ":{label} {{id: $id}}) SET n = $props RETURN count(n) AS n"
+        ),
+        write=True,
+        slots=(("label", "label"),),
+        doc="Re-create a node from a snapshot (undo of a merge or of an accepted fact).",
+    )
+)
+_q(
+    Query(
+        "resolve.index",
+        text=(
+            "MATCH (n:" + BASE_LABEL + ") WHERE n.label IN $kinds "
+            "RETURN n.id AS id, n.label AS kind, n.name AS name, n.aliases AS aliases, "
+            "n.orgnr AS orgnr, n.kommunenummer AS kommunenummer, n.saksnummer AS saksnummer, "
+            "n.email AS email"
+        ),
+        doc="What entity resolution compares: names, aliases and strong keys of some kinds.",
+    )
+)
+_q(
+    Query(
+        "resolve.context",
+        text=(
+            "MATCH (p:Person)-[:MEMBER_OF]->(o:" + BASE_LABEL + ") WHERE p.id IN $ids "
+            "RETURN p.id AS id, collect(o.id) AS context"
+        ),
+        doc="The organisations / units people are members of (person resolution context).",
+    )
+)
+_q(
+    Query(
+        "import.rels_by_ids",
+        text=(
+            "MATCH ()-[r:{type}]->() WHERE r.id IN $ids RETURN r.id AS id, properties(r) AS props"
+        ),
+        slots=(("type", "type"),),
+    )
+)
+_q(
+    Query(
+        "import.nodes_by_source",
+        text=(
+            "MATCH (n:" + BASE_LABEL + ") WHERE any(s IN n.sources WHERE s STARTS WITH $prefix) "
+            "RETURN n.id AS id, n.label AS kind, n.name AS name, n.sources AS sources"
+        ),
+        doc="Nodes with provenance from one file (prefix 'file:').",
+    )
+)
+_q(
+    Query(
+        "import.rels_by_source",
+        text=(
+            "MATCH (a:" + BASE_LABEL + ")-[r]->(b:" + BASE_LABEL + ") "
+            "WHERE any(s IN r.sources WHERE s STARTS WITH $prefix) "
+            "RETURN r.id AS id, type(r) AS type, a.name AS a, b.name AS b, r.sources AS sources"
+        ),
+        doc="Relationships with provenance from one file.",
+    )
+)
+_q(
+    Query(
+        "import.strip_node_sources",
+        text=(
+            "UNWIND $rows AS r MATCH (n:" + BASE_LABEL + " {id: r.id}) "
+            "SET n.sources = [s IN n.sources WHERE NOT s STARTS WITH $prefix OR s IN r.keep] "
+            "RETURN count(n) AS n"
+        ),
+        write=True,
+        doc="Drop a file's old row references from nodes before re-importing it.",
+    )
+)
+_q(
+    Query(
+        "import.strip_rel_sources",
+        text=(
+            "UNWIND $rows AS r MATCH ()-[x:{type} {{id: r.id}}]->() "
+            "SET x.sources = [s IN x.sources WHERE NOT s STARTS WITH $prefix OR s IN r.keep] "
+            "RETURN count(x) AS n"
+        ),
+        write=True,
+        slots=(("type", "type"),),
+    )
+)
+_q(
+    Query(
+        "import.delete_nodes",
+        text=("UNWIND $ids AS id MATCH (n:" + BASE_LABEL + " {id: id}) DETACH DELETE n"),
+        write=True,
+        doc="--prune: delete nodes whose only source was the pruned file.",
+    )
+)
+_q(
+    Query(
+        "import.delete_rels",
+        text=("UNWIND $ids AS id MATCH ()-[x:{type} {{id: id}}]->() DELETE x"),
+        write=True,
+        slots=(("type", "type"),),
+    )
+)
 
 # --------------------------------------------------------------------------------------------
 # Paths, ego networks, overlaps, missing links, network measures: add queries below this line.

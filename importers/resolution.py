@@ -223,6 +223,13 @@ def resolve_batch(
             continue
         res.auto.append(pr)
         res.redirects[loser_id] = pr.winner.id
+    # a node merged automatically is not also asked about: the question would be about a node
+    # that no longer exists (its winner's own pairs are the graph's business, not this file's)
+    res.review = [
+        p
+        for p in res.review
+        if p.loser.id not in res.redirects and p.winner.id not in res.redirects
+    ]
     return batch, res
 
 
