@@ -40,7 +40,17 @@ KindName = Annotated[
         pattern="^(" + "|".join(NODE_KINDS) + ")$",
     ),
 ]
-PROPERTIES = sorted({f for cls in NODE_KINDS.values() for f in cls.model_fields} - set(PROVENANCE))
+#: properties a list can be filtered on: the scalar fields of the model (not lists such as
+#: aliases: `toString` of a list fails on Neo4j)
+PROPERTIES = sorted(
+    {
+        name
+        for cls in NODE_KINDS.values()
+        for name, f in cls.model_fields.items()
+        if "list" not in str(f.annotation)
+    }
+    - set(PROVENANCE)
+)
 NodeId = Annotated[
     str,
     PathParam(max_length=300, description="Nodens id", examples=["initiative:sak:2021019954-3"]),
@@ -65,7 +75,12 @@ def list_nodes(
         str | None, Query(max_length=200, description="Del av navnet", examples=["arbeid"])
     ] = None,
     prop: Annotated[
-        str | None, Query(description="Egenskap å filtrere på", examples=["status"])
+        str | None,
+        Query(
+            description="Egenskap å filtrere på (e-post og telefon bare med intern tilgang)",
+            examples=["status"],
+            pattern="^(" + "|".join(PROPERTIES) + ")$",
+        ),
     ] = None,
     value: Annotated[
         str | None,
