@@ -153,6 +153,10 @@ def test_node_relationships_ego_search_provenance(client: TestClient) -> None:
     assert len(r.json()["nodes"]) == 10 and r.json()["cut"]["nodes"] > 0
     r = client.get(f"{V1}/search", params={"q": "Flere i arbeid"})
     assert r.json()[0]["id"] == FLERE_I_ARBEID
+    # by alias: the minutes call project 7 "«StimuLab»-prosjektet" (referat lines 189, 196)
+    hit = client.get(f"{V1}/search", params={"q": "StimuLab-prosjektet"}).json()[0]
+    assert hit["name"] == "Mer treffsikker innsats for arbeidsinkludering"
+    assert hit["matched"] != hit["name"]
     rel = f"{SAMHANDLINGSKOMMUNEN}|DEPENDS_ON|{FLERE_I_ARBEID}"
     r = client.get(f"{V1}/relationships/{quote(rel, safe='')}/provenance")
     assert r.status_code == 200
