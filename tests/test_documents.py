@@ -14,9 +14,11 @@ import pytest
 import yaml
 
 from graph.ids import normalise_name
+from graph.settings import Settings
 from importers.dataset import plan_dataset
 from importers.documents.extract import Extraction, Extractor
 from importers.documents.facts import Fact
+from importers.documents.pipeline import extract_all
 from importers.documents.readers import read_document
 from importers.reference import load_reference
 from tests.conftest import DATA, SEEDS
@@ -32,7 +34,11 @@ def extract(path: Path) -> Extraction:
 
 @pytest.fixture(scope="module")
 def seeds() -> dict[str, Extraction]:
-    return {name: extract(SEEDS / name) for name in (STYRING, REFERAT, KRD)}
+    """The three documents read together into an empty graph, as `import-docs` reads a folder:
+    entities found in one document are known in the next."""
+    docs = [read_document(SEEDS / name) for name in sorted((STYRING, REFERAT, KRD))]
+    extractions = extract_all(docs, Settings(data_dir=DATA), known=[], date=None)
+    return {ex.doc.name: ex for ex in extractions}
 
 
 def rels(ex: Extraction, rel_type: str) -> list[Fact]:

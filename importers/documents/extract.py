@@ -109,6 +109,7 @@ GENERIC_TITLES = {
     "saksliste",
 }
 ROLE_WORDS = ("prosjekteier", "prosjektleder", "programleder", "programeier", "prosjektsekretær")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ«\"(])")
 _BULLET = re.compile(r"^\s*(?:[-•*–]|\d+[.)])\s+")
 
 
@@ -251,6 +252,7 @@ class Extractor:
         self.paragraphs = self._paragraphs()
         self._words: dict[int, list[Word]] = {}
         self._rows: dict[str, MunicipalityRow] = {}  # municipality node id -> reference row
+        self._sentences: list[tuple[str, int, Paragraph, int]] | None = None
 
     # ---- helpers ----------------------------------------------------------------------------
 
@@ -408,14 +410,19 @@ class Extractor:
 
     def sentences(self) -> list[tuple[str, int, Paragraph, int]]:
         """(sentence, first line, paragraph, offset) of running text."""
+        if self._sentences is not None:
+            return self._sentences
         out = []
         for p in self.paragraphs:
             if self.doc.line(p.first).is_row:
                 continue
-            for m in re.finditer(r"[^.!?]+(?:[.!?]+(?=\s+[A-ZÆØÅ«\"(]|\s*$)|$)", p.text):
-                s = m.group().strip()
+            # a sentence ends at . ! ? followed by space and a capital ("100.000 kr. i" is one)
+            starts = [0, *(m.end() for m in _SENTENCE_END.finditer(p.text))]
+            for a, b in zip(starts, [*starts[1:], len(p.text)], strict=True):
+                s = p.text[a:b].strip()
                 if s:
-                    out.append((s, p.line_of[m.start()], p, m.start()))
+                    out.append((s, p.line_of[a], p, a))
+        self._sentences = out
         return out
 
     # ---- the run ------------------------------------------------------------------------------
@@ -1373,6 +1380,21 @@ class Extractor:
             )
             if found is not None:
                 return found
+        org_type = guess_org_type(name)
+        if not re.search(r"program|ordning|fond|midler", name, re.IGNORECASE) and org_type not in (
+            "other",
+            "municipality",
+            "regional_collaboration",
+        ):
+            # an agency, a county authority, a ministry …: an organisation that funds
+            return self.entity(
+                "Organisation",
+                name,
+                {"org_type": org_type},
+                lines=[line],
+                conf=conf,
+                rule="mønster:finansieringskilde",
+            )
         return self.entity(
             "FundingSource", name, lines=[line], conf=conf, rule="mønster:finansieringskilde"
         )
