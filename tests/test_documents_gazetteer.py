@@ -147,3 +147,33 @@ def test_historic_municipality_names_point_to_the_municipality_of_the_time(
         (row,) = [r for r in ref.by_name(name) if r.valid_to and r.valid_to < "2022-03-03"]
         assert found[name] == row.kommunenummer
     assert found["Kristiansand"] == "4204"
+
+
+def test_nynorsk_patterns_and_table_headers(tmp_path: Path) -> None:
+    path = tmp_path / "styringsdokument-nynorsk.txt"
+    path.write_text(
+        "Styringsdokument\n\nSAMAN OM BETRE TENESTER I VOLDA\n\nSaksnummer: 2023001-1\n\n"
+        "Rolle\tNamn\tTittel\tStillingsstorleik\n"
+        "Prosjekteigar\tKari Nordmann\tKommunalsjef for helse\t\n\n"
+        "Arbeidsgruppa har vore Ola Nordmann (avløyst av Per Hansen) (helse og omsorg) og "
+        "ordførar Jenny Folkestad. Prosjektet har fått 2 mill i tilskot frå Statsforvaltaren.\n",
+        encoding="utf-8",
+    )
+    ex = Extractor(read_document(path), load_reference(DATA / "reference")).run()
+    assert [t.type for t in ex.tables] == ["roller"]
+    assert ex.main is not None and ex.main.id == "initiative:sak:2023001-1"
+    assert ex.main.name == "Saman om betre tenester i Volda"
+    roles = {
+        (f.from_ref.name, f.rel.props["role"])
+        for f in ex.facts.rels("HAS_ROLE")
+        if f.from_ref and f.rel
+    }
+    assert ("Kari Nordmann", "Prosjekteigar") in roles
+    people = {f.node.name for f in ex.facts.of_kind("node") if f.node and f.node.kind == "Person"}
+    assert {"Kari Nordmann", "Ola Nordmann", "Per Hansen", "Jenny Folkestad"} <= people
+    members = {
+        f.from_ref.name: f.to_ref.name
+        for f in ex.facts.rels("MEMBER_OF")
+        if f.from_ref and f.to_ref
+    }
+    assert members == {"Ola Nordmann": "Helse og omsorg", "Per Hansen": "Helse og omsorg"}

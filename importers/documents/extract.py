@@ -108,7 +108,18 @@ GENERIC_TITLES = {
     "sakliste",
     "saksliste",
 }
-ROLE_WORDS = ("prosjekteier", "prosjektleder", "programleder", "programeier", "prosjektsekretær")
+ROLE_WORDS = (
+    "prosjekteier",
+    "prosjektleder",
+    "programleder",
+    "programeier",
+    "prosjektsekretær",
+    # nynorsk
+    "prosjekteigar",
+    "prosjektleiar",
+    "programleiar",
+    "programeigar",
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ«\"(])")
 _BULLET = re.compile(r"^\s*(?:[-•*–]|\d+[.)])\s+")
 
@@ -1189,7 +1200,7 @@ class Extractor:
             if not is_person_name(person_name):
                 continue
             replacement = None
-            rm = re.match(rf"^avløst av\s+({NAME})$", first, re.IGNORECASE)
+            rm = re.match(rf"^(?i:avløst|avløyst|erstattet|erstatta)\s+(?i:av)\s+({NAME})$", first)
             if rm:
                 replacement = rm.group(1)
                 unit_name = (second or "").strip()
@@ -1199,7 +1210,7 @@ class Extractor:
                 continue
             if not unit_name[:1].islower() and self.lookup(unit_name, GROUP_KINDS) is None:
                 continue  # units are written in lower case here: "(kultur og innbyggerdialog)"
-            note = f"avløst av {replacement}" if replacement else None
+            note = first if replacement else None  # "avløst av <Navn>", as written
             person = self.entity(
                 "Person", person_name, {"note": note}, lines=[line], conf=0.85, rule=rule
             )
@@ -1236,7 +1247,7 @@ class Extractor:
                     )
 
     def _role_patterns(self, s: str, line: int) -> None:
-        for m in re.finditer(rf"\b((?i:ordfører|borgermester))\s+({NAME})", s):
+        for m in re.finditer(rf"\b((?i:ordfører|ordførar|borgermester))\s+({NAME})", s):
             name = self._genitive(m.group(2), s[m.end() :])
             person = self.entity("Person", name, lines=[line], conf=0.85, rule="mønster:ordfører")
             if self.home is not None:

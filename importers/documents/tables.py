@@ -17,8 +17,9 @@ from importers.documents.text import DocLine, DocText
 
 #: table type -> (header keywords, how many must be present)
 TABLE_TYPES: dict[str, tuple[tuple[str, ...], int]] = {
-    "avhengigheter": (("avhengighet", "beskrivelse", "eier", "håndtering"), 3),
-    "roller": (("rolle", "navn", "tittel", "stillingsstørrelse"), 3),
+    # "a|b": bokmål and nynorsk words for the same column
+    "avhengigheter": (("avhengighet", "beskrivelse|skildring", "eier|eigar", "håndtering"), 3),
+    "roller": (("rolle", "navn|namn", "tittel", "stillingsstørrelse|stillingsstorleik"), 3),
     "interessenter": (
         ("interessent", "mål med kommunikasjonen", "budskap", "kommunikasjonsform", "ansvarlig"),
         3,
@@ -75,10 +76,12 @@ def _keyword_column(header: list[str], keyword: str, used: set[int]) -> int | No
         c = _norm(cell)
         if not c:
             continue
-        if keyword in c:
-            score = 100.0
-        else:
-            score = fuzz.partial_ratio(keyword, c) if len(c) >= len(keyword) - 1 else 0.0
+        score = 0.0
+        for kw in keyword.split("|"):
+            if kw in c:
+                score = max(score, 100.0)
+            elif len(c) >= len(kw) - 1:
+                score = max(score, fuzz.partial_ratio(kw, c))
         if score > best:
             best, best_i = score, i
     return best_i if best >= 88 else None
@@ -103,7 +106,7 @@ def classify(rows: list[DocLine], heading: str) -> Table:
         for kw in keywords:
             i = _keyword_column(header, kw, set(cols.values()))
             if i is not None:
-                cols[kw] = i
+                cols[kw.split("|")[0]] = i  # looked up by the bokmål word
         if len(cols) >= need:
             score = len(cols) / len(keywords)
             if score > best[0]:

@@ -20,7 +20,10 @@ def register(app: typer.Typer) -> None:
 
 def import_docs(
     paths: Annotated[
-        list[Path], typer.Argument(help="Dokumenter (.docx, .pdf, .txt, .md) eller mapper med dem")
+        list[Path],
+        typer.Argument(
+            help="Dokumenter (.docx, .pdf, .txt, .md) eller mapper med dem", metavar="STI"
+        ),
     ],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Vis hva som ville blitt lagt til; skriv ingenting")
@@ -31,7 +34,7 @@ def import_docs(
     ] = False,
     date: Annotated[
         str | None,
-        typer.Option("--date", help="Dokumentets dato (ÅÅÅÅ-MM-DD) når det ikke står i teksten"),
+        typer.Option("--date", help="Dokumentets dato (ÅÅÅÅ-MM-DD); overstyrer datoen i teksten"),
     ] = None,
     max_pages: Annotated[
         int, typer.Option("--max-pages", min=1, help="Høyeste antall sider per dokument")
