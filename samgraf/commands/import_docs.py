@@ -55,6 +55,12 @@ def import_docs(
     from importers.errors import ImportDataError
 
     err = Console(stderr=True)
+    missing = [p for p in paths if not p.exists()]
+    if missing:  # before starting the database
+        for p in missing:
+            err.print(f"[red]Feil:[/red] {p}: filen finnes ikke", highlight=False)
+        err.print("Ingenting er skrevet.")
+        raise typer.Exit(1)
     settings = get_settings()
     with err.status("Leser dokumentene …"), GraphStore.open(settings) as store:
         try:
