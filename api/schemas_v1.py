@@ -167,6 +167,9 @@ class Measures(BaseModel):
     computed_at: str
     node_count: int
     edge_count: int
+    betweenness_sampled: bool = Field(
+        description="Betweenness anslått fra 500 startnoder (projeksjoner over 2000 noder)"
+    )
     nodes: list[MeasureNode]
     communities: list[list[str]]
     brokers: list[MeasureNode] = Field(description="De viktigste meglerne (høyest betweenness)")

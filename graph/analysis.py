@@ -26,7 +26,7 @@ from typing import Any
 import networkx as nx
 from networkx.algorithms import bipartite
 
-from graph.limits import RequestError
+from graph.limits import RequestError, check
 from graph.model import NODE_KINDS
 
 PROJECTIONS: dict[str, dict[str, Any]] = {
@@ -81,12 +81,21 @@ def project(g: nx.Graph, keep: set[str]) -> nx.Graph:
     return p
 
 
+#: above this many nodes betweenness is estimated from BETWEENNESS_SAMPLES sources (networkx's
+#: `k`, seeded): exact betweenness is O(n·m) and would hold a worker for minutes
+EXACT_BETWEENNESS_MAX = 2_000
+BETWEENNESS_SAMPLES = 500
+
+
 def compute_measures(g: nx.Graph) -> dict[str, dict[str, Any]]:
     """Degree, betweenness, PageRank, Burt's constraint and community of every node."""
     if g.number_of_nodes() == 0:
         return {}
     degree = nx.degree_centrality(g) if g.number_of_nodes() > 1 else {n: 0.0 for n in g}
-    betweenness = nx.betweenness_centrality(g, weight="distance", normalized=True)
+    sample = BETWEENNESS_SAMPLES if g.number_of_nodes() > EXACT_BETWEENNESS_MAX else None
+    betweenness = nx.betweenness_centrality(
+        g, k=sample, weight="distance", normalized=True, seed=SEED
+    )
     pagerank = (
         nx.pagerank(g, weight="weight")
         if g.number_of_edges()
@@ -141,6 +150,7 @@ def measures(
     if scope:
         rows = _scope_rows(rows, set(scope))
     bg, keep = bipartite_graph(rows, spec["project_on"])
+    check("projection_nodes", len(keep), "scope" if scope else "projection")
     g = project(bg, keep)
     values = compute_measures(g)
     nodes = []
@@ -165,6 +175,7 @@ def measures(
         "scope": scope or None,
         "computed_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "node_count": g.number_of_nodes(),
+        "betweenness_sampled": g.number_of_nodes() > EXACT_BETWEENNESS_MAX,
         "edge_count": g.number_of_edges(),
         "nodes": nodes,
         "communities": [groups[i] for i in sorted(groups)],

@@ -17,6 +17,7 @@ LIMITS: dict[str, int] = {
     "results": 500,  # rows of a list (nodes, overlaps, missing links)
     "matrix": 100,  # initiatives in an overlap matrix
     "offset": 100_000,  # pagination offset
+    "projection_nodes": 20_000,  # nodes in a projection for network measures
 }
 
 #: what each limit is called in Norwegian, for messages
@@ -28,6 +29,7 @@ LIMIT_LABELS: dict[str, str] = {
     "results": "maks antall resultater",
     "matrix": "maks antall satsinger i en overlappmatrise",
     "offset": "maks forskyvning (offset)",
+    "projection_nodes": "maks antall noder i en projeksjon for nettverksmål (bruk scope)",
 }
 
 

@@ -93,3 +93,17 @@ def test_snapshots_are_dated_and_comparable(loaded: GraphStore, tmp_path: Path) 
     assert status["NHO"] == "borte" and status["Statsforvalteren"] == "begge"
     with pytest.raises(snapshots.SnapshotError):
         snapshots.load(settings, "organisation", "2025-01-01")
+
+
+def test_a_projection_beyond_the_limit_is_refused(
+    loaded: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graph.limits import LIMITS, QueryLimitError
+
+    # the organisation projection of the dataset has more than 100 actors (60 municipalities
+    # of pulje 2 alone, krd-saman-om-ein-betre-kommune-pulje2.txt:130)
+    monkeypatch.setitem(LIMITS, "projection_nodes", 100)
+    with pytest.raises(QueryLimitError, match="projection_nodes=100"):
+        measures(loaded, "organisation")
+    # around one programme it fits
+    assert measures(loaded, "organisation", scope=[FLERE_I_ARBEID])["node_count"] < 100
