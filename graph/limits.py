@@ -18,6 +18,7 @@ LIMITS: dict[str, int] = {
     "matrix": 100,  # initiatives in an overlap matrix
     "offset": 100_000,  # pagination offset
     "projection_nodes": 20_000,  # nodes in a projection for network measures
+    "overlap_rows": 200_000,  # (initiative, shared item, initiative) rows behind one answer
 }
 
 #: what each limit is called in Norwegian, for messages
@@ -30,6 +31,7 @@ LIMIT_LABELS: dict[str, str] = {
     "matrix": "maks antall satsinger i en overlappmatrise",
     "offset": "maks forskyvning (offset)",
     "projection_nodes": "maks antall noder i en projeksjon for nettverksmål (bruk scope)",
+    "overlap_rows": "maks antall delte naboer bak ett overlappsvar",
 }
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from graph.limits import check
+from graph.limits import LIMITS, QueryLimitError, check
 from graph.refs import node_ref, nodes_by_id
 from graph.settings import get_settings
 
@@ -46,7 +46,7 @@ KIND_CATEGORY = {
     "FundingSource": "funder",
     "Municipality": "municipality",
 }
-ROW_LIMIT = 200_000
+ROW_LIMIT = LIMITS["overlap_rows"]
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,13 @@ def explain_shared(shared: list[dict[str, Any]], has_dependency: bool = False) -
 
 
 # ---------------------------------------------------------------------------------------------
+
+
+def _complete(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows, unless the query was cut at ROW_LIMIT: a partial answer would mislead."""
+    if len(rows) >= ROW_LIMIT:
+        raise QueryLimitError("overlap_rows", f"≥{len(rows)}", "limit")
+    return rows
 
 
 def _score_rows(
@@ -231,7 +238,7 @@ def overlaps(
         "overlap.shared",
         {"ids": [initiative_id], "types": list(config.relationships), "limit": ROW_LIMIT},
     )
-    scored = _score_rows(store, rows, config)
+    scored = _score_rows(store, _complete(rows), config)
     depends = _dependencies_of(store, [initiative_id])
     others = nodes_by_id(store, {j for _, j in scored})
     results = [
@@ -259,7 +266,7 @@ def overlap_matrix(
         "overlap.shared", {"ids": ids, "types": list(config.relationships), "limit": ROW_LIMIT}
     )
     chosen = set(ids)
-    rows = [r for r in rows if r["j"] in chosen]
+    rows = [r for r in _complete(rows) if r["j"] in chosen]
     scored = _score_rows(store, rows, config)
     depends = _dependencies_of(store, ids)
     index = {i: n for n, i in enumerate(ids)}
@@ -293,7 +300,7 @@ def missing_links(
     check("results", limit, "limit")
     config = config or load_config()
     rows = store.run("overlap.all_pairs", {"types": list(config.relationships), "limit": ROW_LIMIT})
-    scored = _score_rows(store, rows, config)
+    scored = _score_rows(store, _complete(rows), config)
     depends, anc = _coordination(store)
     nodes = nodes_by_id(store, {x for pair in scored for x in pair})
     out: list[dict[str, Any]] = []

@@ -139,3 +139,16 @@ def test_weights_come_from_the_configuration(loaded: GraphStore, tmp_path: Path)
     bad.write_text("weights: {colour: 1}\nrelationships: [FUNDS]\n")
     with pytest.raises(ValueError, match="ukjente kategorier"):
         load_config(bad)
+
+
+def test_an_answer_cut_by_the_row_limit_is_refused_not_partial(
+    loaded: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import graph.overlap as overlap_module
+
+    # Samhandlingskommunen shares more than three items with other initiatives (see above)
+    monkeypatch.setattr(overlap_module, "ROW_LIMIT", 3)
+    with pytest.raises(QueryLimitError, match="overlap_rows"):
+        overlaps(loaded, SAMHANDLINGSKOMMUNEN)
+    with pytest.raises(QueryLimitError, match="overlap_rows"):
+        missing_links(loaded)
