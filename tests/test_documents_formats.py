@@ -199,3 +199,25 @@ def test_one_bad_document_stops_all_unless_skipped(tmp_path: Path) -> None:
     assert "tom.txt" in str(info.value)
     docs, skipped = read_all([good, bad], 300, skip_bad=True)
     assert [d.name for d in docs] == [good.name] and "tom.txt" in skipped[0]
+
+
+def test_a_frame_around_the_text_is_not_a_table(tmp_path: Path) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_font("Helvetica", size=11)
+    pdf.add_page()
+    pdf.rect(15, 15, 180, 60)  # a box with a heading bar around a paragraph, as on a slide
+    pdf.line(15, 30, 195, 30)
+    pdf.set_xy(20, 20)
+    pdf.cell(text="Om prosjektet")
+    pdf.set_xy(20, 35)
+    pdf.multi_cell(w=170, h=6, text="Prosjekteier Camilla Jarlsby rapporterer til KDL.")
+    path = tmp_path / "ramme.pdf"
+    pdf.output(str(path))
+    doc = read_document(path)
+    assert [ln.text for ln in doc.lines if ln.text] == [
+        "Om prosjektet",
+        "Prosjekteier Camilla Jarlsby rapporterer til KDL.",
+    ]
+    assert not any(ln.is_row for ln in doc.lines)

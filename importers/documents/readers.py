@@ -201,7 +201,8 @@ def _pdf_page(page: Any, page_no: int, out: list[DocLine], carry: dict[str, Any]
     `carry` holds the last text line of the previous page, so that a paragraph wrapped over
     a page break is joined again.
     """
-    tables = page.find_tables()
+    # a frame or a box around text is not a table: keep tables of two columns or more
+    tables = [t for t in page.find_tables() if max((len(r.cells) for r in t.rows), default=0) > 1]
     boxes = [t.bbox for t in tables]
 
     def outside(obj: dict[str, Any]) -> bool:
