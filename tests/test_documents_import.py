@@ -158,7 +158,9 @@ def test_cli_json_lines(tmp_path: Path) -> None:
     assert len(deps) == 5
     dep = next(f for f in deps if f["to"]["name"] == "Soslokal")
     assert dep["props"]["owner"] == "Samhandling og innovasjon"
-    assert dep["source"] == f"{STYRING.name}:480" and dep["route"] == "graph"
+    # the row the fact is on; the header row is evidence too
+    assert dep["source"] == f"{STYRING.name}:483" and dep["lines"] == [480, 483]
+    assert dep["route"] == "graph" and dep["snippet"].startswith("Soslokal | ")
     assert 0 < dep["confidence"] <= 1 and dep["kind"] == "relationship"
     assert "tørrkjøring" in out.stderr
     bad = subprocess.run(

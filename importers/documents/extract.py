@@ -321,7 +321,7 @@ class Extractor:
         ref = Ref(kind, node.id, node.name, known=node.id in self.known_ids)
         if not ref.known:
             self.facts.add_node(
-                node, conf, rule, lines, self.snippet(lines[0], name), self.page(lines[0])
+                node, conf, rule, lines, self.snippet(lines[-1], name), self.page(lines[-1])
             )
         self.gaz.add(kind, node.id, node.name, node.props.get("aliases", []))
         return ref
@@ -350,8 +350,8 @@ class Extractor:
                 conf,
                 rule,
                 lines,
-                self.snippet(lines[0], around),
-                self.page(lines[0]),
+                self.snippet(lines[-1], around),
+                self.page(lines[-1]),
             )
         except ModelError as exc:
             self.warnings.append(f"{self.doc.name}:{lines[0]}: {exc}")
@@ -377,7 +377,7 @@ class Extractor:
                 },
             )
             self.facts.add_node(
-                node, conf, rule, lines, self.snippet(lines[0], row.name), self.page(lines[0])
+                node, conf, rule, lines, self.snippet(lines[-1], row.name), self.page(lines[-1])
             )
         return ref
 

@@ -52,6 +52,8 @@ class Fact:
     route: str = ""
     status: str = ""  # new | known
     page: int | None = None
+    #: the line the fact is on (a table row, not its header); 0: the first of `lines`
+    line: int = 0
 
     @property
     def id(self) -> str:
@@ -62,6 +64,8 @@ class Fact:
 
     @property
     def source(self) -> str:
+        if self.line:
+            return f"{self.document}:{self.line}"
         return f"{self.document}:{self.lines[0]}" if self.lines else self.document
 
     @property
@@ -159,6 +163,7 @@ class Facts:
                 snippet,
                 node=self.nodes[node.id],
                 page=page,
+                line=lines[-1] if lines else 0,
             )
         )
 
@@ -188,6 +193,7 @@ class Facts:
                 from_ref=a,
                 to_ref=b,
                 page=page,
+                line=lines[-1] if lines else 0,
             )
         )
 
