@@ -55,8 +55,12 @@ lint: install-test
 	$(VENV)/bin/ruff format --check graph api importers viz samgraf tests benchmarks
 	$(VENV)/bin/mypy graph api importers viz samgraf
 
-bench: install-test
+bench: install-test browser
 	$(PY) -m benchmarks
+
+# pictures of the explorer and a report for the README, drawn by headless chromium
+screenshots: install-test browser
+	$(PY) -m viz.screenshots docs
 
 clean:
 	rm -rf $(VENV) .samgraf out .pytest_cache .mypy_cache .ruff_cache $(LINT_DIR)/node_modules

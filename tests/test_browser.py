@@ -193,7 +193,7 @@ def test_large_groups_are_clustered_and_open_on_click(explorer: tuple[Any, Watch
 
 
 def test_search_finds_flere_i_arbeid_and_click_expands(
-    explorer: tuple[Any, Watch], graph_env: tuple[GraphStore, Any]
+    explorer: tuple[Any, Watch], graph_env: tuple[GraphStore, Any], base_url: str
 ) -> None:
     page, watch = explorer
     store = graph_env[0]
@@ -213,6 +213,12 @@ def test_search_finds_flere_i_arbeid_and_click_expands(
     panel = page.inner_text("#panel")
     assert "2021019954-3" in panel and "Roller" in panel and "Kilder" in panel
     assert "referat-arbeidsutvalg-flere-i-arbeid-2022-02-09.txt:" in panel
+    # and its overlaps with other initiatives, as the API ranks them
+    best = api_get(base_url, f"/api/v1/initiatives/{FLERE_I_ARBEID}/overlaps")["overlaps"][0]
+    overlap = page.locator("#panel ul.overlaps li", has_text=best["initiative"]["name"]).first
+    overlap.wait_for(timeout=WAIT_MS)
+    assert f"({best['score']:.1f})" in overlap.inner_text()
+    assert best["explanation"] in overlap.inner_text()
     # expand the neighbour with the most relationships outside this neighbourhood (among those
     # with at most one page of neighbours, so that all of them come at once)
     around = {n: {r["id"] for r in store.neighbours(n)} for n in neighbours}

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from viz.browser import screenshot
-from viz.render import env, legend, safe_json, vis_asset, vis_data
+from viz.render import compact, env, legend, safe_json, vis_asset, vis_data
 
 
 def picture_html(
@@ -29,7 +29,7 @@ def picture_html(
         title=title,
         subtitle=subtitle,
         legend=legend(nodes),
-        data_json=safe_json(data),
+        data_json=safe_json(compact(data)),
         vis_js=vis_asset("vis-network.min.js"),
         vis_css=vis_asset("vis-network.css"),
     )

@@ -4,7 +4,7 @@ pyvis assembles the nodes, edges and options; the page is our own Jinja template
 pyvis's template loads Bootstrap from a CDN. vis-network's JavaScript and CSS ship inside the
 pyvis wheel and are inlined, so a file opens offline and keeps working years from now.
 
-Large graphs: above `PHYSICS_LIMIT` nodes the positions are computed here (networkx) and
+Large graphs: above `PHYSICS_LIMIT` nodes the positions are computed here (igraph) and
 physics is off, so the browser draws once instead of simulating thousands of bodies.
 
 Escaping: graph data goes into the page as JSON with `<`, `>` and `&` escaped (\\u003c …), so
@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 from collections import Counter
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
+import igraph as ig
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pyvis.network import Network
 
@@ -30,8 +31,6 @@ from graph.model import NODE_KINDS, REL_KINDS, explain, personal_properties
 
 #: above this many nodes, positions are computed here and physics is off
 PHYSICS_LIMIT = 300
-#: above this many nodes, betweenness is estimated from a sample of sources
-BETWEENNESS_EXACT_LIMIT = 500
 #: edge labels: the role for these relationship types, the Norwegian type label for DEPENDS_ON
 ROLE_LABELLED = ("HAS_ROLE", "PARTNER_IN", "PARTICIPATES_IN")
 #: labels inside a (dark) box are white
@@ -77,30 +76,49 @@ def node_tooltip(node: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _igraph(nodes: list[dict[str, Any]], rels: list[dict[str, Any]]) -> tuple[ig.Graph, list[str]]:
+    ids = [n["id"] for n in nodes]
+    index = {i: k for k, i in enumerate(ids)}
+    edges = {
+        (min(index[r["a"]], index[r["b"]]), max(index[r["a"]], index[r["b"]]))
+        for r in rels
+        if r["a"] in index and r["b"] in index and r["a"] != r["b"]
+    }
+    return ig.Graph(n=len(ids), edges=sorted(edges)), ids
+
+
 def layout_positions(
     nodes: list[dict[str, Any]], rels: list[dict[str, Any]]
 ) -> dict[str, tuple[float, float]]:
-    """Server-side positions for large graphs (networkx spring layout, fixed seed)."""
-    g = nx.Graph()
-    g.add_nodes_from(n["id"] for n in nodes)
-    g.add_edges_from((r["a"], r["b"]) for r in rels if r["a"] in g and r["b"] in g)
-    scale = max(400.0, 250.0 * len(nodes) ** 0.5)
-    pos = nx.spring_layout(g, seed=42, scale=scale, iterations=50)
-    return {k: (float(v[0]), float(v[1])) for k, v in pos.items()}
+    """Server-side positions for large graphs: igraph's Fruchterman-Reingold (C, grid variant
+    for large graphs) from seeded random starting points, so the picture is the same every
+    time, scaled to about 70 px of room per node."""
+    if not nodes:
+        return {}
+    g, ids = _igraph(nodes, rels)
+    rng, r = random.Random(42), len(ids) ** 0.5
+    start = [(rng.uniform(-r, r), rng.uniform(-r, r)) for _ in ids]
+    layout = g.layout_fruchterman_reingold(niter=500, seed=start)
+    box = layout.bounding_box()
+    span = max(box.width, box.height) or 1.0
+    factor = 70.0 * len(ids) ** 0.5 / span
+    return {
+        i: (round((x - box.midx) * factor, 1), round((y - box.midy) * factor, 1))
+        for i, (x, y) in zip(ids, layout.coords, strict=True)
+    }
 
 
 def measures(
     nodes: list[dict[str, Any]], rels: list[dict[str, Any]]
 ) -> dict[str, dict[str, float]]:
-    """Degree and betweenness (normalised, 0–1) of each node within the drawn graph."""
-    g = nx.Graph()
-    g.add_nodes_from(n["id"] for n in nodes)
-    g.add_edges_from((r["a"], r["b"]) for r in rels if r["a"] in g and r["b"] in g)
-    k = None if len(g) <= BETWEENNESS_EXACT_LIMIT else BETWEENNESS_EXACT_LIMIT // 2
-    btw = nx.betweenness_centrality(g, k=k, seed=42) if len(g) > 2 else {}
-    top = max(btw.values(), default=0.0) or 1.0
+    """Degree and betweenness (normalised so the best bridge has 1) within the drawn graph."""
+    g, ids = _igraph(nodes, rels)
+    btw = g.betweenness(directed=False) if len(ids) > 2 else [0.0] * len(ids)
+    top = max(btw, default=0.0) or 1.0
+    degree = g.degree()
     return {
-        n: {"degree": float(g.degree(n)), "betweenness": round(btw.get(n, 0.0) / top, 4)} for n in g
+        i: {"degree": float(degree[k]), "betweenness": round(btw[k] / top, 4)}
+        for k, i in enumerate(ids)
     }
 
 
@@ -224,6 +242,30 @@ def vis_data(
     return {"nodes": vis_nodes, "edges": vis_edges, "options": net.options}
 
 
+def compact(data: dict[str, Any]) -> dict[str, Any]:
+    """The same graph in fewer bytes, for self-contained files (graph.js restores it): edge
+    tooltips are rebuilt from the explanation and sources, the full name from the label,
+    and defaults are left out."""
+    nodes = []
+    for n in data["nodes"]:
+        n = {k: v for k, v in n.items() if v not in ({}, None)}
+        if n.get("fullName") == n.get("label"):
+            n.pop("fullName")
+        if n.get("borderWidth") == 1:
+            n.pop("borderWidth")
+        nodes.append(n)
+    edges = []
+    for e in data["edges"]:
+        e = {k: v for k, v in e.items() if k not in ("title", "id", "relLabel", "arrows")}
+        if not e.get("label"):
+            e.pop("label", None)
+        if not e.get("dashes"):
+            e.pop("dashes", None)
+        edges.append(e)
+    options = {**data["options"], "edges": {**data["options"]["edges"], "arrows": "to"}}
+    return {"nodes": nodes, "edges": edges, "options": options, "compact": True}
+
+
 def legend(nodes: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Legend entries from the model's kinds and colours (with counts when nodes are given)."""
     counts = Counter(n.get("label") for n in nodes or [])
@@ -282,7 +324,7 @@ def render_html(
         edge_count=len(data["edges"]),
         sources=source_files(nodes, rels),
         generated=dt.date.today().isoformat(),
-        data_json=safe_json(data),
+        data_json=safe_json(compact(data)),
         vis_js=vis_asset("vis-network.min.js"),
         vis_css=vis_asset("vis-network.css"),
         height=height,

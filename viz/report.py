@@ -18,6 +18,7 @@ from graph.model import NODE_KINDS, REL_KINDS, explain
 from graph.search import resolve_one
 from graph.store import GraphStore
 from viz.render import (
+    compact,
     env,
     legend,
     public,
@@ -271,10 +272,10 @@ def render_report(report: Report) -> str:
         node_count=len(data["nodes"]),
         edge_count=len(data["edges"]),
         sources=source_files(report.nodes, report.rels),
-        data_json=safe_json(data),
+        data_json=safe_json(compact(data)),
         vis_js=vis_asset("vis-network.min.js"),
         vis_css=vis_asset("vis-network.css"),
-        height="70vh",
+        height="680px",
     )
 
 

@@ -387,7 +387,7 @@
     }
     const list = Array.isArray(data) ? data : (data.overlaps || data.items || []);
     if (!list.length) { box.append(el("p", "Ingen overlapp funnet.", "hint")); return; }
-    const ul = el("ul", null, "rels");
+    const ul = el("ul", null, "rels overlaps");
     list.slice(0, 10).forEach((o) => {
       const li = el("li");
       li.append(el("span", o.initiative.name + " "), el("span", "(" + Number(o.score).toFixed(1) + ")", "score"));

@@ -3,6 +3,13 @@
 (function () {
   "use strict";
   const graphData = JSON.parse(document.getElementById("graph-data").textContent);
+  // compact files leave out what can be rebuilt (viz.render.compact)
+  graphData.nodes.forEach(function (n) { if (n.fullName === undefined) n.fullName = n.label; });
+  graphData.edges.forEach(function (e) {
+    if (e.title === undefined && e.explanation) {
+      e.title = e.explanation + (e.sources && e.sources.length ? "\nKilder: " + e.sources.slice(0, 5).join(", ") : "");
+    }
+  });
   const nodes = new vis.DataSet(graphData.nodes);
   const edges = new vis.DataSet(graphData.edges);
   const container = document.getElementById("graph");
