@@ -136,8 +136,32 @@ class CacheMiddleware:
             self.clear()
 
 
+class DropNul:
+    """Drops NUL characters from the path and query string of a request.
+
+    FalkorDB's client sends query parameters in a text header that the server reads as a C
+    string, so a parameter containing NUL ends the header early and the query fails to parse
+    (a 500). No stored id, name or value contains NUL, so dropping it changes no answer: an
+    id made of NUL alone becomes the empty id, which is not found (404).
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query = scope.get("query_string", b"")
+            if b"%00" in query or b"\x00" in query:
+                query = query.replace(b"%00", b"").replace(b"\x00", b"")
+                scope = {**scope, "query_string": query}
+            if "\x00" in scope["path"]:
+                scope = {**scope, "path": scope["path"].replace("\x00", "")}
+        await self.app(scope, receive, send)
+
+
 def install_middleware(app: FastAPI, settings: Settings) -> None:
-    """Cache (innermost), gzip, CORS (outermost)."""
+    """NUL guard (innermost), cache, gzip, CORS (outermost)."""
+    app.add_middleware(DropNul)
     app.add_middleware(CacheMiddleware, settings=settings)
     app.add_middleware(GZipMiddleware, minimum_size=500)
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]

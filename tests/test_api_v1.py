@@ -207,6 +207,15 @@ def test_unknown_ids_are_404(client: TestClient) -> None:
     )
 
 
+def test_nul_characters_never_reach_the_database(client: TestClient) -> None:
+    # found by schemathesis: FalkorDB reads query parameters as a C string
+    assert_problem(client.get(f"{V1}/measures?projection=person&scope=%00"), 404, "scope")
+    assert_problem(client.get(f"{V1}/nodes/person:bente%00-woldstad-x"), 404)
+    r = client.get(f"{V1}/nodes?kind=Initiative&q=arb%00eid")
+    assert r.status_code == 200 and "Flere i arbeid" in [i["name"] for i in r.json()["items"]]
+    assert client.get("/nodes/person:x%00y").status_code == 404
+
+
 def test_bad_parameters_are_422_naming_the_field(client: TestClient) -> None:
     assert_problem(client.get(f"{V1}/nodes", params={"kind": "Drage"}), 422, "kind")
     assert_problem(client.get(f"{V1}/nodes", params={"limit": "mange"}), 422, "limit")
