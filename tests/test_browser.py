@@ -444,3 +444,61 @@ def test_report_png_is_a_picture_of_the_graph(report_files: Path) -> None:
     rgb = {c for _, c in colours}
     assert (0x1F, 0x77, 0xB4) in rgb  # Initiative blue
     assert (0xFF, 0x7F, 0x0E) in rgb  # Organisation orange
+
+
+# ------------------------------------------------------------------------------- large graphs
+
+
+@pytest.fixture(scope="module")
+def large_url(db_path: Path) -> Iterator[str]:
+    """A programme with about 2,000 nodes within two steps (the report benchmark's graph)."""
+    from benchmarks.bench_report import generate
+
+    settings = make_settings("embedded", db_path, graph="browser_large")
+    store = GraphStore.open(settings)
+    store.clear()
+    batch, _ = generate()
+    store.upsert(batch)
+    env = {
+        "SAMGRAF_STORE": "embedded",
+        "SAMGRAF_DB_PATH": str(db_path),
+        "SAMGRAF_GRAPH": "browser_large",
+        "SAMGRAF_DATA_DIR": str(DATA),
+        "SAMGRAF_KEEP_SERVER": "1",
+    }
+    try:
+        with api_server(env) as url:
+            yield url
+    finally:
+        store.dialect.drop_all()
+        store.close()
+
+
+def test_large_graph_is_capped_then_drawn_from_server_positions(
+    browser: Any, large_url: str
+) -> None:
+    total = api_get(large_url, "/explorer/graph", limit=1)["total"]
+    assert total > 2000
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    watch = Watch(page, large_url)
+    try:
+        page.goto(large_url + "/")
+        page.wait_for_function("window.explorer && explorer.state.ready", timeout=WAIT_MS)
+        # the starting picture is capped, and says so
+        assert page.evaluate("explorer.nodes.length") == 300
+        more = page.locator("#status button", has_text="Vis flere")
+        assert f"300 av {total}" in more.inner_text()
+        more.click()
+        page.wait_for_function("explorer.nodes.length === 600", timeout=WAIT_MS)
+        # above the physics threshold: positions come from the server and nothing simulates
+        assert page.evaluate("explorer.state.physics") is False
+        assert page.evaluate("explorer.nodes.get().every(n => typeof n.x === 'number')")
+        assert page.evaluate("explorer.network.physics.physicsEnabled") is False
+        # large groups are clustered (a project's 21 people, 12 own partners …)
+        assert page.evaluate(
+            "Object.keys(explorer.network.body.nodes).some(id => explorer.network.isCluster(id))"
+        )
+        assert watch.problems == [] and watch.outside() == []
+    finally:
+        context.close()
