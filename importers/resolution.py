@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -300,14 +301,21 @@ def _candidates(
             hits.update(j for j in ridx.get("f:" + fold(sk), []))
         for j in hits:
             out.add((i, j))
+    # names with different numbers are never one entity ("Prosjekt 1" / "Prosjekt 2"): drop
+    # those pairs here, cheaply, before the full decision
+    ld = [_DIGITS.findall(k) for k in lk]
+    rd = ld if right is None else [_DIGITS.findall(k) for k in rk]
     pairs = []
     for i, j in out:
-        if right is None and i == j:
+        if (right is None and i == j) or ld[i] != rd[j]:
             continue
         a, b = left[i], rgt[j]
         if a.id != b.id:
             pairs.append((a, b))
     return pairs
+
+
+_DIGITS = re.compile(r"\d+")
 
 
 __all__ = [

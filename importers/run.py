@@ -203,14 +203,19 @@ def run_import(
         if prune:
             report.pruned = _prune(tx, store.backend, diff, plan.source_prefix)
     report.written = {"nodes": written.nodes, "relationships": written.relationships}
-    for pr in res.auto:
-        item = queue.propose(
-            "merge",
-            merge_key(pr.winner.id, pr.loser.id),
-            pr.payload(),
-            pr.decision.confidence,
-            pr.decision.evidence,
-        )
+    auto_ids = queue.propose_many(
+        [
+            (
+                "merge",
+                merge_key(pr.winner.id, pr.loser.id),
+                pr.payload(),
+                pr.decision.confidence,
+                pr.decision.evidence,
+            )
+            for pr in res.auto
+        ]
+    )
+    for item, pr in zip(auto_ids, res.auto, strict=True):
         queue.record(
             item,
             "accept",
@@ -218,16 +223,18 @@ def run_import(
             pr.decision.evidence,
             {"kind": "merge", "snapshot": snapshots[pr.loser.id]},
         )
-    for pr in res.review:
-        report.proposals.append(
-            queue.propose(
+    report.proposals = queue.propose_many(
+        [
+            (
                 "merge",
                 merge_key(pr.winner.id, pr.loser.id),
                 pr.payload(),
                 pr.decision.confidence,
                 pr.decision.evidence,
             )
-        )
+            for pr in res.review
+        ]
+    )
     report.after = store.stats()
     ImportLog(queue.path).add(report, path, who)
     return report

@@ -42,16 +42,16 @@ class AliasTable:
     places: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
-        self._phrases: list[tuple[re.Pattern[str], str, AliasGroup]] = []
+        self._phrase: dict[str, tuple[str, AliasGroup]] = {}
         self._whole: dict[str, AliasGroup] = {}
+        self._keys: dict[str, tuple[str, list[str]]] = {}
         for g in self.groups:
-            canon = basic(g.canonical)
             if g.phrase:
-                for name in sorted(g.names, key=lambda n: -len(basic(n))):
-                    pat = re.compile(rf"(?<!\w){re.escape(basic(name))}(?!\w)")
-                    self._phrases.append((pat, canon, g))
-        # longest phrases first, so "arbeids og velferdsetaten" wins over a shorter one
-        self._phrases.sort(key=lambda p: -len(p[0].pattern))
+                for name in g.names:
+                    self._phrase[basic(name)] = (basic(g.canonical), g)
+        # one alternation, longest phrases first ("arbeids og velferdsetaten" before "nav")
+        alts = "|".join(re.escape(p) for p in sorted(self._phrase, key=len, reverse=True))
+        self._pattern = re.compile(rf"(?<!\w)(?:{alts})(?!\w)") if alts else None
         for g in self.groups:
             for name in g.names:
                 self._whole[self.rewrite(name)[0]] = g
@@ -59,13 +59,19 @@ class AliasTable:
     def rewrite(self, name: str) -> tuple[str, list[str]]:
         """The name with alias phrases replaced by their canonical form, and the notes used."""
         text = basic(name)
+        if self._pattern is None:
+            return text, []
         notes: list[str] = []
-        for pat, canon, g in self._phrases:
-            new = pat.sub(canon, text)
-            if new != text:
-                text = new
-                notes.append(g.note or f"{g.names[1]} = {g.canonical}")
-        return text, notes
+
+        def swap(m: re.Match[str]) -> str:
+            canon, g = self._phrase[m.group(0)]
+            if canon != m.group(0):
+                note = g.note or f"{g.names[1]} = {g.canonical}"
+                if note not in notes:
+                    notes.append(note)
+            return canon
+
+        return self._pattern.sub(swap, text), notes
 
     def key(self, name: str) -> tuple[str, list[str]]:
         """A comparison key: whole-name groups map to their canonical name; else the rewrite.
@@ -73,13 +79,19 @@ class AliasTable:
         Legal forms are dropped and the kind hint is kept as a suffix ('agder#fylkeskommune')
         so a county authority never gets a municipality's key.
         """
+        cached = self._keys.get(name)
+        if cached is not None:
+            return cached[0], list(cached[1])
         text, notes = self.rewrite(name)
         group = self._whole.get(text)
         if group is not None and basic(group.canonical) != text:
             notes = [*notes, group.note or f"{name} = {group.canonical}"]
             text = self.rewrite(group.canonical)[0]
         n = normalise(text)
-        return (f"{n.core}#{n.hint}" if n.hint else n.core), notes
+        out = (f"{n.core}#{n.hint}" if n.hint else n.core), notes
+        if len(self._keys) < 500_000:
+            self._keys[name] = out
+        return out[0], list(out[1])
 
     def group_of(self, name: str) -> AliasGroup | None:
         return self._whole.get(self.rewrite(name)[0])

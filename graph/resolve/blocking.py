@@ -9,7 +9,9 @@ ASCII-folded sorted string (so "Ås" and "Aas" meet):
 3. the first three characters of its longest word.
 
 Two names are compared only when they share a block in at least one pass; within a block
-rapidfuzz `process.cdist` (all cores) scores every pair. A typo, a missing word or swapped
+rapidfuzz `process.cdist` (all cores) scores every pair; a block too large for that is
+compared by sorted neighbourhood (each name with its nearest names in sort order). A typo, a
+missing word or swapped
 words rarely changes all three keys at once. The benchmark (`benchmarks/bench_resolve.py`)
 measures the share of brute force's pairs this keeps and the speed-up, in the same run.
 
@@ -67,6 +69,9 @@ def scored_pairs(
             ri = rp.get(key)
             if not ri or (same and len(li) < 2):
                 continue
+            if len(li) * len(ri) > MAX_BLOCK_PAIRS:
+                _neighbourhood(li, ri, ls, rs, same, cutoff, found)
+                continue
             m = process.cdist(
                 [ls[i] for i in li],
                 [rs[j] for j in ri],
@@ -81,6 +86,40 @@ def scored_pairs(
                     continue
                 found[(i, j)] = float(m[x, y])
     return [(i, j, s) for (i, j), s in found.items()]
+
+
+#: a block with more pairs than this ("Prosjekt 000001" … "Prosjekt 100000" all start "pr")
+#: is compared by sorted neighbourhood instead: each name with the WINDOW names next to it
+MAX_BLOCK_PAIRS = 4_000_000
+WINDOW = 10
+
+
+def _neighbourhood(
+    li: list[int],
+    ri: list[int],
+    ls: Sequence[str],
+    rs: Sequence[str],
+    same: bool,
+    cutoff: float,
+    found: dict[tuple[int, int], float],
+) -> None:
+    items = [(ls[i], 0, i) for i in li] + ([] if same else [(rs[j], 1, j) for j in ri])
+    for reverse in (False, True):
+        items.sort(key=lambda t: t[0][::-1] if reverse else t[0])
+        for x in range(len(items)):
+            for y in range(x + 1, min(len(items), x + 1 + WINDOW)):
+                (sa, side_a, a), (sb, side_b, b) = items[x], items[y]
+                if not same and side_a == side_b:
+                    continue
+                if same:
+                    i, j = min(a, b), max(a, b)
+                else:
+                    i, j = (a, b) if side_a == 0 else (b, a)
+                if (i, j) in found:
+                    continue
+                score = fuzz.ratio(sa, sb, score_cutoff=cutoff)
+                if score:
+                    found[(i, j)] = float(score)
 
 
 def brute_force_pairs(

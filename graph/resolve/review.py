@@ -178,6 +178,40 @@ class ReviewQueue:
             row = db.execute("SELECT id FROM items WHERE key = ?", (key,)).fetchone()
             return str(row["id"])
 
+    def propose_many(
+        self,
+        proposals: builtins.list[
+            tuple[str, str, dict[str, Any], float, builtins.list[dict[str, Any]]]
+        ],
+    ) -> builtins.list[str]:
+        """`propose` for many (kind, key, payload, confidence, evidence) in one transaction."""
+        ids: builtins.list[str] = []
+        t = now()
+        with self._db() as db:
+            db.execute("BEGIN IMMEDIATE")
+            for kind, key, payload, confidence, evidence in proposals:
+                if kind not in KINDS:
+                    raise ReviewError(f"ukjent forslagstype {kind!r}")
+                db.execute(
+                    "INSERT INTO items (id, kind, key, payload, confidence, evidence, status, "
+                    "created, updated) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?) "
+                    "ON CONFLICT(key) DO NOTHING",
+                    (
+                        uuid.uuid4().hex[:12],
+                        kind,
+                        key,
+                        _dumps(payload),
+                        float(confidence),
+                        _dumps(evidence),
+                        t,
+                        t,
+                    ),
+                )
+                row = db.execute("SELECT id FROM items WHERE key = ?", (key,)).fetchone()
+                ids.append(str(row["id"]))
+            db.execute("COMMIT")
+        return ids
+
     def list(
         self, status: str | None = "open", kind: str | None = None, limit: int = 1000
     ) -> list[Item]:
