@@ -129,6 +129,7 @@
     Object.entries(kindBoxes).forEach(([k, b]) => { b.checked = state.kinds.has(k); });
     Object.entries(relBoxes).forEach(([t, b]) => { b.checked = state.rels.has(t); });
     refresh();
+    relax(150).then(() => network.fit({ animation: false })); // the view is a new picture
   });
 
   // ---------------------------------------------------------------- node size
