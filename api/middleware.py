@@ -7,7 +7,8 @@
   `max-age` seconds, keyed by URL and the (hashed) credentials, so a repeated read does not
   touch the database; `Cache-Control: no-cache` in the request bypasses it, and any
   successful write empties it.
-- gzip: Starlette's `GZipMiddleware` (bodies ≥ 500 bytes, when the client accepts it).
+- gzip: Starlette's `GZipMiddleware` (bodies ≥ 500 bytes, when the client accepts it),
+  inside the cache, so cached answers are stored compressed.
 - CORS: Starlette's `CORSMiddleware`, origins from SAMGRAF_CORS_ORIGINS.
 """
 
@@ -64,7 +65,8 @@ class CacheMiddleware:
         keyed = credentials != b"|"
         cred_hash = hashlib.sha256(credentials).hexdigest() if keyed else ""
         url = scope["path"] + "?" + scope.get("query_string", b"").decode("latin-1")
-        key = (url, cred_hash)
+        gzip_ok = b"gzip" in (_header(scope, b"accept-encoding") or b"")
+        key = (url, cred_hash + ("|gzip" if gzip_ok else ""))
         no_cache = b"no-cache" in (_header(scope, b"cache-control") or b"")
         inm = _header(scope, b"if-none-match")
         now = time.monotonic()
@@ -87,7 +89,11 @@ class CacheMiddleware:
         await self.app(scope, receive, capture)
         body = b"".join(chunks)
         status = int(start.get("status", 500))
-        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        headers = [
+            (k, v)
+            for k, v in start.get("headers", [])
+            if k.lower() not in (b"content-length", b"vary")  # gzip's Vary is in ours
+        ]
         if status == 200:
             etag = b'W/"' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"'
             visibility = b"private" if keyed or self.keyed_reads else b"public"
@@ -160,10 +166,14 @@ class DropNul:
 
 
 def install_middleware(app: FastAPI, settings: Settings) -> None:
-    """NUL guard (innermost), cache, gzip, CORS (outermost)."""
+    """NUL guard (innermost), gzip, cache, CORS (outermost).
+
+    The cache sits outside gzip so a cached answer is kept compressed (per Accept-Encoding)
+    and a hit costs no compression; its ETag is then that of the bytes sent.
+    """
     app.add_middleware(DropNul)
-    app.add_middleware(CacheMiddleware, settings=settings)
     app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(CacheMiddleware, settings=settings)
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     if origins:
         app.add_middleware(
