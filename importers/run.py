@@ -63,6 +63,8 @@ class Diff:
     provenance_changed: int = 0
     missing_nodes: list[dict[str, Any]] = field(default_factory=list)
     missing_rels: list[dict[str, Any]] = field(default_factory=list)
+    #: ids of the batch's relationships that the graph has already (not reported)
+    existing_rels: set[str] = field(default_factory=set)
 
     @property
     def empty(self) -> bool:
@@ -195,7 +197,7 @@ def run_import(
         return report
 
     with store.dialect.transaction() as tx:
-        _strip_old_rows(tx, store.backend, batch, existing, plan.source_prefix)
+        _strip_old_rows(tx, store.backend, batch, existing, diff.existing_rels, plan.source_prefix)
         written = store.upsert_in(tx, batch, utc_now())
         snapshots = {}
         for pr in res.auto:
@@ -348,6 +350,7 @@ def compute_diff(
         if _own(old.get("sources"), prefix) != _own(node.sources, prefix):
             diff.provenance_changed += 1
     old_rels = _rels_by_id(store, list(batch.rels.values()))
+    diff.existing_rels = set(old_rels)
     names = {
         nid: n.props.get("name") or existing.get(nid, {}).get("name")
         for nid, n in batch.nodes.items()
@@ -405,7 +408,12 @@ def _run(tx: Any, backend: str, name: str, params: dict[str, Any], **slots: Any)
 
 
 def _strip_old_rows(
-    tx: Any, backend: str, batch: GraphBatch, existing: dict[str, dict[str, Any]], prefix: str
+    tx: Any,
+    backend: str,
+    batch: GraphBatch,
+    existing: dict[str, dict[str, Any]],
+    existing_rels: set[str],
+    prefix: str,
 ) -> None:
     """Replace this file's old row references by the new ones (rows may have moved)."""
     rows = [{"id": n.id, "keep": n.sources} for n in batch.nodes.values() if n.id in existing]
@@ -418,7 +426,8 @@ def _strip_old_rows(
         )
     by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in batch.rels.values():
-        by_type[r.type].append({"id": r.id, "keep": r.sources})
+        if r.id in existing_rels:
+            by_type[r.type].append({"id": r.id, "keep": r.sources})
     for rtype, rrows in by_type.items():
         for i in range(0, len(rrows), CHUNK):
             _run(
