@@ -128,6 +128,7 @@ def read_csv(path: Path, score: HeaderScore, name: str) -> Table:
         encoding,
         delimiter,
         [f"tegnsett: {why}", f"skilletegn: {label.get(delimiter, delimiter)}"],
+        lines=True,
     )
 
 

@@ -20,7 +20,14 @@ from importers.readers import Table
 def read_json(path: Path, name: str) -> Table:
     if path.suffix.lower() in (".ndjson", ".jsonl"):
         return Table(
-            name, None, [], 0, _ndjson(path, name), encoding="utf-8", notes=["format: NDJSON"]
+            name,
+            None,
+            [],
+            0,
+            _ndjson(path, name),
+            encoding="utf-8",
+            notes=["format: NDJSON"],
+            lines=True,
         )
     try:
         with open(path, encoding="utf-8-sig") as fh:

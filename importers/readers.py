@@ -32,9 +32,11 @@ class Table:
     encoding: str | None = None
     delimiter: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: row numbers are physical lines (CSV, NDJSON), not rows (XLSX, JSON array positions)
+    lines: bool = False
 
     def loc(self, row: int | None = None, field: str | None = None) -> Location:
-        if self.sheet is None and self.encoding is not None:  # CSV: physical line
+        if self.lines:
             return Location(self.file, line=row, field=field)
         return Location(self.file, sheet=self.sheet, row=row, field=field)
 

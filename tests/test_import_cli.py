@@ -1,0 +1,88 @@
+"""`samgraf import` and `samgraf review` run as a user runs them (a subprocess per verb)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph.embedded import EmbeddedServer
+from graph.settings import REPO_ROOT
+
+EXAMPLES = REPO_ROOT / "data" / "examples"
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    db = tmp_path_factory.mktemp("import-cli-db")
+    e = {
+        **os.environ,
+        "SAMGRAF_DB_PATH": str(db),
+        "SAMGRAF_STORE": "embedded",
+        "SAMGRAF_GRAPH": "importcli",
+        "SAMGRAF_KEEP_SERVER": "1",
+        "COLUMNS": "200",
+        "SAMGRAF_REVIEW_DB": str(db / "review.sqlite"),
+    }
+    yield e
+    EmbeddedServer(db).stop()
+
+
+def samgraf(
+    env: dict[str, str], *args: str, check: bool = True, cwd: Path = REPO_ROOT
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "samgraf.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=180,
+        check=check,
+    )
+
+
+def test_import_dry_run_import_review_cycle(env: dict[str, str], tmp_path: Path) -> None:
+    samgraf(env, "load")
+    dry = samgraf(env, "import", str(EXAMPLES / "avhengigheter.csv"), "--dry-run")
+    assert "Tørrkjøring" in dry.stdout and "cp1252" in dry.stdout
+    out = json.loads(samgraf(env, "import", str(EXAMPLES / "partnere.csv"), "--json").stdout)
+    assert out["mapping"] == "partners" and not out["dry_run"]  # guessed from the file name
+    assert out["written"]["relationships"] > 0
+    again = json.loads(samgraf(env, "import", str(EXAMPLES / "partnere.csv"), "--json").stdout)
+    assert again["diff"]["nodes"]["create"] == [] and again["diff"]["nodes"]["change"] == []
+
+    bad = tmp_path / "prosjekter.csv"
+    bad.write_text(
+        "Tittel;Startdato\nNytt prosjekt;i fjor\nAnnet prosjekt;1.1.2022\n", encoding="utf-8"
+    )
+    r = samgraf(env, "import", str(bad), check=False)
+    assert r.returncode == 1
+    assert "prosjekter.csv, linje 2, felt 'Startdato'" in r.stderr
+    assert "Ingenting er skrevet" in r.stderr
+    r = samgraf(env, "import", str(bad), "--skip-bad-rows", "--json")
+    report = json.loads(r.stdout)
+    assert report["rows"] == {"read": 2, "imported": 1, "rejected": 1}
+    assert Path(report["rejected_report"]).exists()
+
+    partners = tmp_path / "partnere-ny.csv"
+    partners.write_text(
+        "Partner;Satsing\nStatsforvalteren i Agder;Flere i arbeid\n", encoding="utf-8"
+    )
+    samgraf(env, "import", str(partners))
+    items = json.loads(samgraf(env, "review", "list", "--json").stdout)
+    assert len(items) == 1
+    item = items[0]["id"]
+    shown = samgraf(env, "review", "show", item)
+    assert "Statsforvalteren i Agder" in shown.stdout and "Bevis" in shown.stdout
+    samgraf(env, "review", "accept", item, "--who", "tester")
+    assert json.loads(samgraf(env, "review", "list", "--json").stdout) == []
+    r = samgraf(env, "review", "reject", item, check=False)
+    assert r.returncode == 1 and "angre" in r.stderr
+    samgraf(env, "review", "undo", item, "--who", "tester")
+    assert len(json.loads(samgraf(env, "review", "list", "--json").stdout)) == 1
