@@ -234,6 +234,41 @@ def resolve_batch(
     return batch, res
 
 
+def scan_graph(
+    store: GraphStore,
+    queue: ReviewQueue,
+    aliases: AliasTable,
+    th: Thresholds,
+    kinds: tuple[str, ...] = RESOLVE_KINDS,
+) -> list[PairResult]:
+    """Pairs of nodes already in the graph that may be one entity (e.g. from two sources
+    loaded before resolution existed). Nothing is merged: every pair not judged before is a
+    proposal for a person, its outcome (merge / review) and evidence attached."""
+    index = store.run("resolve.index", {"kinds": list(kinds)})
+    people = [r["id"] for r in index if r["kind"] == "Person"]
+    context: dict[str, set[str]] = defaultdict(set)
+    for row in store.run("resolve.context", {"ids": people}) if people else []:
+        context[row["id"]].update(row["context"] or [])
+    judged = queue.judged_pairs()
+    ents = [_entity(r, context.get(r["id"], set())) for r in index]
+    out: list[PairResult] = []
+    for kind in kinds:
+        group = [e for e in ents if e.kind == kind]
+        seen: set[tuple[str, str]] = set()
+        for a, b in _candidates(group, None, aliases, th):
+            key = (min(a.id, b.id), max(a.id, b.id))
+            if key in seen or merge_key(a.id, b.id) in judged:
+                continue
+            seen.add(key)
+            # the node with more to lose (a strong key, then the shorter id) is kept
+            winner, loser = sorted((a, b), key=lambda e: (not e.keys, len(e.id), e.id))
+            d = decide(winner, loser, aliases, th)
+            if d.outcome != Outcome.APART:
+                out.append(PairResult(winner, loser, d, "review"))
+    out.sort(key=lambda p: -p.decision.score)
+    return out
+
+
 def _fetch(store: GraphStore, ids: list[str]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for i in range(0, len(ids), 5000):

@@ -213,3 +213,34 @@ def test_fact_proposal_accept_and_undo(world: tuple[GraphStore, Settings]) -> No
     queue.undo(item_id, "saksbehandler", store)
     assert snapshot(store) == before
     assert queue.get(item_id).status == "open"
+
+
+def test_scan_proposes_duplicates_already_in_the_graph(
+    world: tuple[GraphStore, Settings],
+) -> None:
+    from graph.resolve.aliases import load_aliases
+    from graph.resolve.scoring import Thresholds
+    from importers.reference import load_reference
+    from importers.resolution import historic_table, place_names, scan_graph
+
+    store, s = world
+    queue = open_queue(s)
+    ref = load_reference(s.data_dir / "reference")
+    aliases = load_aliases(s.data_dir, historic_table(ref), place_names(ref))
+    pairs = scan_graph(store, queue, aliases, Thresholds())
+    names = {(p.winner.name, p.loser.name) for p in pairs}
+    assert ("NAV", "NAV Agder") in names or ("NAV Agder", "NAV") in names
+    before = snapshot(store)
+    # nothing is merged by a scan; a rejected pair is not found again
+    assert snapshot(store) == before
+    nav = next(p for p in pairs if {p.winner.name, p.loser.name} == {"NAV", "NAV Agder"})
+    item = queue.propose(
+        "merge",
+        f"merge:{min(nav.winner.id, nav.loser.id)}|{max(nav.winner.id, nav.loser.id)}",
+        nav.payload(),
+        0.8,
+        [],
+    )
+    queue.judge(item, "reject", "saksbehandler", store)
+    again = scan_graph(store, queue, aliases, Thresholds())
+    assert all({p.winner.name, p.loser.name} != {"NAV", "NAV Agder"} for p in again)

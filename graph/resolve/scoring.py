@@ -192,6 +192,7 @@ def _decide_names(na: str, nb: str, aliases: AliasTable, th: Thresholds) -> Deci
         and core_b
         and bool(hint_a) == bool(hint_b)
         and fuzz.token_set_ratio(core_a, core_b) == 100
+        and _covers_half(core_a, core_b)
     ):
         return Decision(
             Outcome.REVIEW,
@@ -199,6 +200,19 @@ def _decide_names(na: str, nb: str, aliases: AliasTable, th: Thresholds) -> Deci
             [*evidence, _ev("subset", "det ene navnet er en del av det andre")],
         )
     return Decision(Outcome.APART, score, evidence)
+
+
+_SMALL_WORDS = frozenset({"i", "og", "for", "av", "til", "på", "med", "the", "of"})
+
+
+def _covers_half(a: str, b: str) -> bool:
+    """The shorter name is at least half of the longer one, in words that carry meaning:
+    "NAV" of "NAV Agder", not "Innbyggerdialog" of "Leveranseprosjekt - Utvikling av
+    innbyggerdialog"."""
+    ta = {t for t in a.split() if t not in _SMALL_WORDS}
+    tb = {t for t in b.split() if t not in _SMALL_WORDS}
+    short, long_ = sorted((ta, tb), key=len)
+    return bool(long_) and 2 * len(short) >= len(long_)
 
 
 def _decide_person(a: Entity, b: Entity, th: Thresholds) -> Decision:

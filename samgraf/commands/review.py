@@ -189,3 +189,63 @@ def undo(item_id: str, who: WhoOpt = None, as_json: JsonOpt = False) -> None:
         Console().print(
             f"{item.id}: angret; nå {STATUS_NO.get(item.status, item.status)}", highlight=False
         )
+
+
+@review_app.command("scan")
+def scan(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Vis parene; legg ingenting i køen")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Let etter mulige duplikater blant nodene som allerede er i grafen, og legg dem i køen.
+
+    Ingenting slås sammen: hvert par som ikke er avgjort før blir et forslag med bevis."""
+    from graph.resolve.aliases import load_aliases
+    from graph.resolve.review import merge_key
+    from graph.resolve.scoring import Thresholds
+    from graph.settings import get_settings
+    from graph.store import GraphStore
+    from importers.reference import load_reference
+    from importers.resolution import historic_table, place_names, scan_graph
+
+    settings = get_settings()
+    ref = load_reference(settings.data_dir / "reference")
+    aliases = load_aliases(settings.data_dir, historic_table(ref), place_names(ref))
+    queue = _queue()
+    with GraphStore.open(settings) as store:
+        pairs = scan_graph(
+            store, queue, aliases, Thresholds(auto=settings.er_auto, review=settings.er_review)
+        )
+    ids: list[str] = []
+    if not dry_run:
+        ids = queue.propose_many(
+            [
+                (
+                    "merge",
+                    merge_key(p.winner.id, p.loser.id),
+                    p.payload(),
+                    p.decision.confidence,
+                    p.decision.evidence,
+                )
+                for p in pairs
+            ]
+        )
+    if as_json:
+        print(
+            json.dumps(
+                {"proposals": ids, "pairs": [p.as_dict() for p in pairs]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    c = Console()
+    for p in pairs:
+        c.print(
+            f"{p.decision.score:5.1f} «{p.loser.name}» / «{p.winner.name}» ({p.winner.kind}): "
+            f"{'; '.join(e['detail'] for e in p.decision.evidence)}",
+            highlight=False,
+        )
+    verb = "ville blitt lagt" if dry_run else "lagt"
+    c.print(f"{len(pairs)} mulige duplikater {verb} i gjennomgangskøen.", highlight=False)
