@@ -11,6 +11,7 @@ from api.deps import set_store
 from api.middleware import install_middleware
 from api.problems import install_problem_handlers
 from api.routes import nodes, pages
+from api.v1_common import V1_TAGS
 from graph.settings import Settings, get_settings
 from graph.store import GraphStore
 
@@ -43,6 +44,7 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
             "personer, finansiering og kommuner i Kristiansand og nasjonale programmer."
         ),
         lifespan=lifespan,
+        openapi_tags=V1_TAGS,
     )
     app.state.settings = settings
     install_problem_handlers(app)

@@ -66,3 +66,23 @@ def limited(limit: str, description: str, minimum: int = 1) -> Any:
         description=f"{description} (grense {LIMITS[limit]}: {LIMIT_LABELS[limit]})",
         json_schema_extra={"maximum": LIMITS[limit]},
     )
+
+
+#: the /api/v1 groups in OpenAPI, described in Norwegian
+V1_TAGS: list[dict[str, str]] = [
+    {
+        "name": "v1: noder",
+        "description": "Noder: liste, filtre, én node, relasjoner, egonettverk, søk.",
+    },
+    {"name": "v1: stier", "description": "Hvordan henger to noder sammen, og gjennom hvem?"},
+    {
+        "name": "v1: overlapp",
+        "description": "Hvilke satsinger overlapper, i hva, og hvem bør snakke sammen?",
+    },
+    {
+        "name": "v1: nettverksmål",
+        "description": "Meglere og struktur, og daterte øyeblikksbilder av dem.",
+    },
+    {"name": "v1: proveniens", "description": "Hvor et faktum kommer fra (fil og linje)."},
+    {"name": "v1: eksport", "description": "Hele grafen som JSON, GraphML, GEXF eller XLSX."},
+]
