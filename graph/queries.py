@@ -291,27 +291,6 @@ _q(
         text="MATCH (n) RETURN count(n) AS n",
     )
 )
-_q(
-    Query(
-        "path.shortest",
-        neo4j=(
-            "MATCH (a:" + BASE_LABEL + " {{id: $a}}), (b:" + BASE_LABEL + " {{id: $b}}) "
-            "MATCH p = allShortestPaths((a)-[*..{hops}]-(b)) "
-            "RETURN [n IN nodes(p) | n.id] AS ids, "
-            "[r IN relationships(p) | r.id] AS rels LIMIT $k"
-        ),
-        falkordb=(
-            "MATCH (a:" + BASE_LABEL + " {{id: $a}}), (b:" + BASE_LABEL + " {{id: $b}}) "
-            "CALL algo.SPpaths({{sourceNode: a, targetNode: b, relDirection: 'both', "
-            "maxLen: {hops}, pathCount: $k}}) YIELD path "
-            "RETURN [n IN nodes(path) | n.id] AS ids, "
-            "[r IN relationships(path) | r.id] AS rels"
-        ),
-        slots=(("hops", "int:1-6"),),
-        doc="Shortest paths between two nodes, as node ids and relationship ids.",
-    )
-)
-
 
 # --------------------------------------------------------------------------------------------
 # Imports and entity resolution (importers/, graph/resolve): add queries below this line.
