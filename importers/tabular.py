@@ -287,7 +287,7 @@ class _RowBuilder:
             if kind == "Municipality":
                 node = self._municipality(e, name, props, values, source, out)
             else:
-                cache_key = (kind, name, tuple(sorted((k, str(v)) for k, v in props.items())))
+                cache_key = (kind, name, tuple((k, str(v)) for k, v in props.items()))
                 cached = self._nodes.get(cache_key)
                 if cached is not None:
                     node = NodeRecord(cached.kind, cached.id, cached.props, [source])
