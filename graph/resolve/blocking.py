@@ -9,11 +9,12 @@ ASCII-folded sorted string (so "Ås" and "Aas" meet):
 3. the first three characters of its longest word.
 
 Two names are compared only when they share a block in at least one pass; within a block
-rapidfuzz `process.cdist` (all cores) scores every pair; a block too large for that is
+rapidfuzz `process.cdist` scores every pair (on all cores for blocks over a million pairs: for
+small blocks starting the threads costs more than it saves); a block too large for that is
 compared by sorted neighbourhood (each name with its nearest names in sort order). A typo, a
-missing word or swapped
-words rarely changes all three keys at once. The benchmark (`benchmarks/bench_resolve.py`)
-measures the share of brute force's pairs this keeps and the speed-up, in the same run.
+missing word or swapped words rarely changes all three keys at once. The benchmark
+(`benchmarks/bench_resolve.py`) measures the share of brute force's pairs this keeps and the
+speed-up, in the same run.
 
 Sorted-string `fuzz.ratio` equals `fuzz.token_sort_ratio`, so the tokens are sorted once per
 name instead of once per pair.
@@ -37,18 +38,27 @@ def sort_tokens(key: str) -> str:
     return " ".join(sorted(key.split()))
 
 
+def _fold(text: str) -> str:
+    return text.translate(_FOLD).replace("aa", "a")
+
+
 def _keys(s: str) -> tuple[str, str, str]:
-    f = s.translate(_FOLD).replace("aa", "a")
-    longest = max(f.split(), key=len, default="")
-    return f[:2], f[-2:], longest[:3]
+    """The three block keys of a token-sorted key; folding only the few characters used
+    (folding can shorten "aa" to "a", hence the wider slices)."""
+    longest = max(s.split(), key=len, default="")
+    return _fold(s[:4])[:2], _fold(s[-4:])[-2:], _fold(longest[:5])[:3]
 
 
 def _blocks(sorted_keys: Sequence[str]) -> list[dict[str, list[int]]]:
-    passes: list[dict[str, list[int]]] = [defaultdict(list) for _ in range(3)]
+    first: dict[str, list[int]] = defaultdict(list)
+    last: dict[str, list[int]] = defaultdict(list)
+    word: dict[str, list[int]] = defaultdict(list)
     for i, s in enumerate(sorted_keys):
-        for p, k in zip(passes, _keys(s), strict=True):
-            p[k].append(i)
-    return passes
+        a, b, c = _keys(s)
+        first[a].append(i)
+        last[b].append(i)
+        word[c].append(i)
+    return [first, last, word]
 
 
 def scored_pairs(
@@ -78,7 +88,8 @@ def scored_pairs(
                 scorer=fuzz.ratio,
                 score_cutoff=cutoff,
                 dtype=np.uint8,
-                workers=-1,
+                # threads only pay off for big blocks; small ones are cheaper on one core
+                workers=-1 if len(li) * len(ri) > PARALLEL_PAIRS else 1,
             )
             for x, y in zip(*np.nonzero(m), strict=True):
                 i, j = li[x], ri[y]
@@ -91,6 +102,8 @@ def scored_pairs(
 #: a block with more pairs than this ("Prosjekt 000001" … "Prosjekt 100000" all start "pr")
 #: is compared by sorted neighbourhood instead: each name with the WINDOW names next to it
 MAX_BLOCK_PAIRS = 4_000_000
+#: blocks with more pairs than this are scored on all cores
+PARALLEL_PAIRS = 1_000_000
 WINDOW = 10
 
 
