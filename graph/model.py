@@ -464,16 +464,29 @@ def check_endpoints(rel_type: str, from_kind: str, to_kind: str) -> RelSpec:
     return spec
 
 
+#: role words that name a group: "X er med i arbeidsgruppen for Y", not "X er arbeidsgruppe i Y"
+_GROUP_ENDINGS = ("gruppe", "gruppen", "utvalg", "utvalget", "styre", "styret", "råd", "rådet")
+
+
+def _role_phrase(role: str) -> str:
+    """The verb phrase of a role: one role word reads "er prosjekteier i", a group
+    "er med i arbeidsgruppe for", several words (e.g. "Godkjent av") "har rollen «…» i"."""
+    if not role:
+        return "har en rolle i"
+    word = role[0].lower() + role[1:]
+    if " " not in role.strip():
+        if word.endswith(_GROUP_ENDINGS):
+            return f"er med i {word} for"
+        return f"er {word} i"
+    return f"har rollen «{role}» i"
+
+
 def explain(rel_type: str, from_name: str, to_name: str, props: dict[str, Any]) -> str:
     """A Norwegian sentence for one relationship, built from the model."""
     spec = rel_kind(rel_type)
     verb = spec.verb_no
     if "{role}" in verb:
-        verb = verb.format(role=props.get("role") or "en rolle")
-        # "har rollen programleder i" reads better as "er programleder for"
-        role = props.get("role")
-        if role:
-            verb = f"er {str(role)[0].lower()}{str(role)[1:]} i"
+        verb = _role_phrase(str(props.get("role") or ""))
     sentence = f"{from_name} {verb} {to_name}"
     if spec.type == "FUNDS" and props.get("amount_nok"):
         sentence += f" med {int(props['amount_nok']):,} kr".replace(",", " ")

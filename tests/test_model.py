@@ -105,6 +105,14 @@ def test_explanations_are_norwegian_sentences_from_the_model() -> None:
         )
         == "Flere i arbeid er avhengig av Samhandlingskommunen: gjensidig informasjonsutveksling"
     )
+    assert (
+        explain("HAS_ROLE", "Bente Woldstad", "Samhandlingskommunen", {"role": "arbeidsgruppe"})
+        == "Bente Woldstad er med i arbeidsgruppe for Samhandlingskommunen"
+    )
+    assert (
+        explain("HAS_ROLE", "Anne Aunevik", "Flere i arbeid", {"role": "Godkjent av"})
+        == "Anne Aunevik har rollen «Godkjent av» i Flere i arbeid"
+    )
     assert "2 000 000 kr" in explain("FUNDS", "Fylket", "Flere i arbeid", {"amount_nok": 2000000})
 
 

@@ -31,7 +31,9 @@ def test_path_from_working_group_member_to_flere_i_arbeid_is_explained(loaded: G
     ]
     first, second = best["hops"]
     assert first["type"] == "HAS_ROLE" and first["direction"] == "out"
-    assert first["explanation"].startswith("Bente Woldstad er arbeidsgruppe i Samhandlingskommunen")
+    assert first["explanation"].startswith(
+        "Bente Woldstad er med i arbeidsgruppe for Samhandlingskommunen"
+    )
     assert "styringsdokument-samhandlingskommunen.txt:165" in first["sources"]
     assert second["type"] == "DEPENDS_ON" and second["direction"] == "out"
     assert second["explanation"].endswith(
