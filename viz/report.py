@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.model import NODE_KINDS, REL_KINDS, explain
+from graph.norwegian import MONTHS
 from graph.search import resolve_one
 from graph.store import GraphStore
 from viz.render import (
@@ -34,20 +35,6 @@ from viz.render import (
 SUBJECTS = {"initiative": "Initiative", "programme": "Initiative", "unit": "Unit"}
 PARTNER_TYPES = ("PARTNER_IN", "PARTICIPATES_IN", "FUNDS")
 MAX_REPORT_NODES = 5000
-MONTHS = (
-    "januar",
-    "februar",
-    "mars",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-)
 
 
 class ReportError(ValueError):

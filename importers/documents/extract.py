@@ -26,6 +26,7 @@ from rapidfuzz import fuzz
 
 from graph.ids import normalise_name
 from graph.model import ModelError
+from graph.norwegian import MONTHS as MONTH_NAMES
 from graph.records import make_node
 from importers.documents.facts import Facts, Ref
 from importers.documents.gazetteer import Gazetteer, Word, norm_phrase, words_of
@@ -67,21 +68,7 @@ _NOT_NAME_WORDS = {
     "sak",
     "innhold",
 }
-_MONTH_NAMES = (
-    "januar",
-    "februar",
-    "mars",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-)
-MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES, start=1)}
+MONTHS = {m: i for i, m in enumerate(MONTH_NAMES, start=1)}
 COMMITTEES = (
     "arbeidsutvalg",
     "styringsgruppe",
