@@ -7,8 +7,11 @@ and is reported as skipped otherwise.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -85,3 +88,39 @@ def loaded(_loaded: tuple[GraphStore, Settings]) -> GraphStore:
     if s.backend == "neo4j":
         load_dataset(s, settings)
     return s
+
+
+@contextmanager
+def cli_env(db: Path, graph: str, **extra: str) -> Iterator[dict[str, str]]:
+    """Environment for running `samgraf` as a subprocess on its own embedded database; the
+    server is kept running between verbs and stopped at the end."""
+    from graph.embedded import EmbeddedServer
+
+    env = {
+        **os.environ,
+        "SAMGRAF_DB_PATH": str(db),
+        "SAMGRAF_STORE": "embedded",
+        "SAMGRAF_GRAPH": graph,
+        "SAMGRAF_KEEP_SERVER": "1",
+        "COLUMNS": "200",
+        **extra,
+    }
+    try:
+        yield env
+    finally:
+        EmbeddedServer(db).stop()
+
+
+def run_samgraf(
+    env: dict[str, str], *args: str, check: bool = True, cwd: Path = REPO_ROOT, timeout: int = 180
+) -> subprocess.CompletedProcess[str]:
+    """Run `samgraf ARGS…` as a user would, in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "samgraf.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=timeout,
+        check=check,
+    )

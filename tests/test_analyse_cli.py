@@ -3,45 +3,24 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import networkx as nx
 import pytest
 
-from graph.embedded import EmbeddedServer
-from graph.settings import REPO_ROOT
+from tests.conftest import cli_env, run_samgraf
 
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     db = tmp_path_factory.mktemp("analyse-cli-db")
-    e = {
-        **os.environ,
-        "SAMGRAF_DB_PATH": str(db),
-        "SAMGRAF_STORE": "embedded",
-        "SAMGRAF_GRAPH": "analyse",
-        "SAMGRAF_KEEP_SERVER": "1",
-        "COLUMNS": "200",
-    }
-    run(e, "load")
-    yield e
-    EmbeddedServer(db).stop()
+    with cli_env(db, "analyse") as e:
+        run(e, "load")
+        yield e
 
 
-def run(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "samgraf.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO_ROOT,
-        timeout=120,
-        check=check,
-    )
+run = run_samgraf
 
 
 def test_paths_overlaps_and_missing_links_by_name(env: dict[str, str]) -> None:

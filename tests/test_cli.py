@@ -3,45 +3,22 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from graph.embedded import EmbeddedServer
-from graph.settings import REPO_ROOT
+from tests.conftest import cli_env, run_samgraf
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    db = tmp_path_factory.mktemp("cli-db")
-    e = {
-        **os.environ,
-        "SAMGRAF_DB_PATH": str(db),
-        "SAMGRAF_STORE": "embedded",
-        "SAMGRAF_GRAPH": "cli",
-        "SAMGRAF_KEEP_SERVER": "1",
-        "COLUMNS": "200",
-    }
-    yield e
-    EmbeddedServer(db).stop()
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    with cli_env(tmp_path_factory.mktemp("cli-db"), "cli") as e:
+        yield e
 
 
-def samgraf(
-    env: dict[str, str], *args: str, check: bool = True
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "samgraf.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO_ROOT,
-        timeout=120,
-        check=check,
-    )
+samgraf = run_samgraf
 
 
 def test_load_is_idempotent_and_reports_the_59_mismatch(env: dict[str, str]) -> None:

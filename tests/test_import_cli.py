@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from graph.embedded import EmbeddedServer
 from graph.settings import REPO_ROOT
+from tests.conftest import cli_env, run_samgraf
 
 EXAMPLES = REPO_ROOT / "data" / "examples"
 
@@ -20,31 +17,11 @@ EXAMPLES = REPO_ROOT / "data" / "examples"
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     db = tmp_path_factory.mktemp("import-cli-db")
-    e = {
-        **os.environ,
-        "SAMGRAF_DB_PATH": str(db),
-        "SAMGRAF_STORE": "embedded",
-        "SAMGRAF_GRAPH": "importcli",
-        "SAMGRAF_KEEP_SERVER": "1",
-        "COLUMNS": "200",
-        "SAMGRAF_REVIEW_DB": str(db / "review.sqlite"),
-    }
-    yield e
-    EmbeddedServer(db).stop()
+    with cli_env(db, "importcli", SAMGRAF_REVIEW_DB=str(db / "review.sqlite")) as e:
+        yield e
 
 
-def samgraf(
-    env: dict[str, str], *args: str, check: bool = True, cwd: Path = REPO_ROOT
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "samgraf.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=180,
-        check=check,
-    )
+samgraf = run_samgraf
 
 
 def test_import_dry_run_import_review_cycle(env: dict[str, str], tmp_path: Path) -> None:
