@@ -1,0 +1,150 @@
+"""Candidate generation by blocking (graph/resolve/blocking.py) against brute force.
+
+On the labelled names of tests/data/er_pairs.csv (names from the seed documents and their
+realistic variants), rewritten to the resolver's keys as `samgraf import` does, the blocked
+`scored_pairs` is compared with an all-pairs `process.cdist` using the same scorer and cutoff.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rapidfuzz import fuzz
+
+from graph.resolve import blocking
+from graph.resolve.aliases import load_aliases
+from graph.resolve.blocking import block_keys, brute_force_pairs, scored_pairs, sort_tokens
+from graph.resolve.scoring import Thresholds
+from graph.settings import REPO_ROOT
+from importers.reference import load_reference
+from importers.resolution import historic_table, place_names
+
+PAIRS = Path(__file__).parent / "data" / "er_pairs.csv"
+CUTOFF = Thresholds().review
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict[str, str]]:
+    return list(csv.DictReader(PAIRS.open(encoding="utf-8")))
+
+
+@pytest.fixture(scope="module")
+def keys(rows: list[dict[str, str]]) -> tuple[list[str], list[str]]:
+    ref = load_reference(REPO_ROOT / "data" / "reference")
+    aliases = load_aliases(REPO_ROOT / "data", historic_table(ref), place_names(ref))
+
+    def key(name: str) -> str:
+        return aliases.key(name)[0].partition("#")[0]
+
+    return [key(r["a"]) for r in rows], [key(r["b"]) for r in rows]
+
+
+def test_blocked_pairs_equal_brute_force_on_labelled_names(
+    keys: tuple[list[str], list[str]],
+) -> None:
+    left, right = keys
+    brute = {(i, j): s for i, j, s in brute_force_pairs(left, right, CUTOFF)}
+    blocked = {(i, j): s for i, j, s in scored_pairs(left, right, CUTOFF)}
+    print(f"brute force {len(brute)} pairs, blocked {len(blocked)}")
+    assert len(brute) > len(left) // 2  # most labelled pairs are similar names
+    assert blocked.keys() == brute.keys()
+    for (i, j), score in blocked.items():
+        assert score == pytest.approx(fuzz.token_sort_ratio(left[i], right[j]), abs=1)
+
+
+def test_one_list_with_itself_gives_each_pair_once(keys: tuple[list[str], list[str]]) -> None:
+    names = list(dict.fromkeys(keys[0] + keys[1]))
+    found = scored_pairs(names, None, CUTOFF)
+    pairs = [(i, j) for i, j, _ in found]
+    assert all(i < j for i, j in pairs)
+    assert len(pairs) == len(set(pairs))
+    brute = {(i, j) for i, j, _ in brute_force_pairs(names, names, CUTOFF) if i < j}
+    assert set(pairs) == brute
+
+
+def test_length_bounds_never_exclude_a_pair_above_the_cutoff(
+    keys: tuple[list[str], list[str]],
+) -> None:
+    lo, hi = blocking._length_bounds(CUTOFF)
+    names = [sort_tokens(k) for k in keys[0] + keys[1]]
+    checked = 0
+    for a in names:
+        for b in names:
+            if fuzz.ratio(a, b) >= CUTOFF:
+                checked += 1
+                assert len(a) * lo - 1e-9 <= len(b) <= len(a) * hi + 1e-9
+    assert checked > len(names)
+    # a shorter name than that can never reach it
+    assert fuzz.ratio("a" * 20, "a" * 13) < CUTOFF
+    assert fuzz.ratio("a" * 20, "a" * 14) >= CUTOFF
+
+
+def test_keys_fold_norwegian_letters_and_find_the_longest_word() -> None:
+    first, last, word = block_keys(["aasen bygg", "åsen bygg", "bygg kristiansand", "x"])
+    assert first[0] == first[1]  # "aa" and "å" meet
+    assert word[2] == block_keys(["kri"])[0][0]  # longest word "kristiansand", its start
+    assert last[2] == block_keys(["and"])[0][0]
+    assert word[0] != word[2]
+    assert first[3] == word[3]  # one short word: no error, consistent keys
+
+
+def test_a_typo_at_the_start_is_found_by_the_other_passes() -> None:
+    # "bervik" is the first and the longest word: a typo in its first letter changes the first
+    # and the third key; the last one still meets
+    left = ["kristiansand næringsforening", "bervik bygg"]
+    right = ["kristiansnd næringsforening", "aervik bygg"]
+    found = {(i, j) for i, j, _ in scored_pairs(left, right, CUTOFF)}
+    assert (0, 0) in found
+    assert (1, 1) in found
+    assert (0, 1) not in found
+
+
+def test_third_pass_skips_only_pairs_the_first_pass_scored() -> None:
+    # "næringsforening" is both the first and the longest word of the left names, so the
+    # third pass leaves those pairs out; pairs with a name whose longest word is not first
+    # must still be found there
+    left = ["næringsforening arendal", "næringsforening grimstad"]
+    right = ["aa næringsforening", "næringsforening grimstad"]
+    found = {(i, j) for i, j, _ in scored_pairs(left, right, CUTOFF)}
+    brute = {(i, j) for i, j, _ in brute_force_pairs(left, right, CUTOFF)}
+    assert found == brute
+    assert (1, 1) in found
+
+
+def test_too_large_block_falls_back_to_sorted_neighbourhood() -> None:
+    # a numbered series: every name shares every key; nearly every pair is above the cutoff,
+    # so all pairs would be quadratic. Sorted neighbourhood keeps each name's nearest ones.
+    names = [f"aaa{i:04d} prosjektene" for i in range(1000)]
+    keys = block_keys(names)
+    assert all(len(set(k.tolist())) == 1 for k in keys)  # one block in every pass
+    assert blocking.MAX_BLOCK_PAIRS < 1000 * 1000
+    found = scored_pairs(names, None, CUTOFF)
+    pairs = {(i, j) for i, j, _ in found}
+    assert (0, 1) in pairs and (998, 999) in pairs
+    assert len(pairs) <= 2 * blocking.WINDOW * len(names)
+    assert all(fuzz.ratio(names[i], names[j]) >= CUTOFF for i, j in pairs)
+
+
+def test_small_blocks_scored_in_bins_keep_only_pairs_of_one_block() -> None:
+    # many tiny blocks end up in one bin: a hit between names of different blocks is not
+    # reported from the bin (the pair is reported only when some pass puts them together)
+    left = [f"{w}vik bygg" for w in ("ber", "dal", "nes", "sta", "hei")]
+    right = [f"{w}vik byg" for w in ("ber", "dal", "nes", "sta", "hei")]
+    tasks = blocking._tasks(
+        [(np.array([i]), np.array([i])) for i in range(len(left))]  # five 1 × 1 blocks
+    )
+    assert len(tasks) == 1
+    la, ra = np.array(left, dtype=object), np.array(right, dtype=object)
+    got = blocking._score_tasks(tasks, la, ra, CUTOFF)
+    pairs = {(int(i), int(j)) for f in got for i, j in zip(f[0], f[1], strict=True)}
+    assert pairs == {(i, i) for i in range(len(left))}
+
+
+def test_empty_inputs() -> None:
+    assert scored_pairs([], [], CUTOFF) == []
+    assert scored_pairs(["nav"], [], CUTOFF) == []
+    assert scored_pairs([], None, CUTOFF) == []
+    assert scored_pairs(["", ""], [""], CUTOFF) == brute_force_pairs(["", ""], [""], CUTOFF)
