@@ -182,16 +182,34 @@ def resolve_batch(
         res.redirects.update(applied)
 
     new = [n for n in batch.nodes.values() if n.kind in RESOLVE_KINDS and n.id not in existing]
-    if not new:
-        return batch, res
-    kinds = sorted({n.kind for n in new})
-    index = [r for r in store.run("resolve.index", {"kinds": kinds}) if r["id"] not in canonical]
     context = _plan_context(batch)
+    new_ents = [_entity(n.props, context.get(n.id, set())) for n in new]
+    resolve_new(store, new_ents, canonical, judged, aliases, th, res)
+    return batch, res
+
+
+def resolve_new(
+    store: GraphStore,
+    new_ents: list[Entity],
+    canonical: dict[str, str],
+    judged: dict[str, str],
+    aliases: AliasTable,
+    th: Thresholds,
+    res: Resolution,
+) -> Resolution:
+    """Automatic merges and review proposals for the new nodes of an import (`new_ents`,
+    resolvable kinds, not in the graph, in the order the file names them): compared with the
+    graph's nodes of their kind and with each other. Adds to `res` and returns it."""
+    if not new_ents:
+        return res
+    kinds = sorted({e.kind for e in new_ents})
+    index = [r for r in store.run("resolve.index", {"kinds": kinds}) if r["id"] not in canonical]
+    context: dict[str, set[str]] = {}
     stored_people = [r["id"] for r in index if r["kind"] == "Person"]
     for row in store.run("resolve.context", {"ids": stored_people}) if stored_people else []:
         context.setdefault(row["id"], set()).update(row["context"] or [])
-    new_ents = [_entity(n.props, context.get(n.id, set())) for n in new]
     old_ents = [_entity(r, context.get(r["id"], set())) for r in index]
+    del index
     pairs: dict[tuple[str, str], tuple[Entity, Entity]] = {}
     for kind in kinds:
         nk = [e for e in new_ents if e.kind == kind]
@@ -231,7 +249,7 @@ def resolve_batch(
         for p in res.review
         if p.loser.id not in res.redirects and p.winner.id not in res.redirects
     ]
-    return batch, res
+    return res
 
 
 def scan_graph(
@@ -284,6 +302,25 @@ def _plan_context(batch: GraphBatch) -> dict[str, set[str]]:
     return ctx
 
 
+def reapplied_pair(winner: dict[str, Any], loser: dict[str, Any]) -> PairResult:
+    """An accepted judgement applied again (winner / loser properties)."""
+    return PairResult(
+        Entity.from_props(winner),
+        Entity.from_props(loser),
+        Decision(
+            Outcome.MERGE,
+            100,
+            [{"rule": "judgement", "detail": "godtatt sammenslåing brukt på nytt"}],
+        ),
+        "judgement",
+    )
+
+
+def entity(props: dict[str, Any], context: set[str]) -> Entity:
+    """What the resolver compares: a node's properties and (people) where they belong."""
+    return _entity(props, context)
+
+
 def _entity(props: dict[str, Any], context: set[str]) -> Entity:
     data = dict(props)
     data.setdefault("label", data.get("kind"))
@@ -301,9 +338,19 @@ def _candidates(
         return []
     lk = [aliases.key(e.name)[0].partition("#")[0] for e in left]
     rk = lk if right is None else [aliases.key(e.name)[0].partition("#")[0] for e in rgt]
+    # names with different numbers are never one entity ("Prosjekt 1" / "Prosjekt 2"): block
+    # only names with the same numbers together (a numbered series of 100,000 projects is then
+    # 100,000 groups of one, not one block of 10^10 pairs that the number check throws away)
+    ld = [_DIGITS.findall(k) for k in lk]
+    rd = ld if right is None else [_DIGITS.findall(k) for k in rk]
     out: set[tuple[int, int]] = set()
-    for i, j, _ in scored_pairs(lk, None if right is None else rk, cutoff=th.review):
-        out.add((i, j))
+    for li, ri in _digit_batches(ld, None if right is None else rd):
+        lsub = [lk[i] for i in li]
+        rsub = None if right is None else [rk[j] for j in ri]
+        for i, j, _ in scored_pairs(lsub, rsub, cutoff=th.review):
+            x, y = li[i], (li if right is None else ri)[j]
+            if ld[x] == rd[y]:
+                out.add((x, y))
 
     # exact signals blocking cannot see through a score: strong keys, æøå-folded equality,
     # one name's words all inside the other's, an old municipality name and its successor
@@ -336,10 +383,7 @@ def _candidates(
             hits.update(j for j in ridx.get("f:" + fold(sk), []))
         for j in hits:
             out.add((i, j))
-    # names with different numbers are never one entity ("Prosjekt 1" / "Prosjekt 2"): drop
-    # those pairs here, cheaply, before the full decision
-    ld = [_DIGITS.findall(k) for k in lk]
-    rd = ld if right is None else [_DIGITS.findall(k) for k in rk]
+    # … and the exact signals may pair them: drop those here, cheaply, before the decision
     pairs = []
     for i, j in out:
         if (right is None and i == j) or ld[i] != rd[j]:
@@ -351,6 +395,39 @@ def _candidates(
 
 
 _DIGITS = re.compile(r"\d+")
+#: names per call of the blocker when small groups (same numbers) are batched together
+BATCH_NAMES = 5000
+
+
+def _digit_batches(
+    left: list[list[str]], right: list[list[str]] | None
+) -> list[tuple[list[int], list[int]]]:
+    """Index lists (left, right) to block together: names grouped by the numbers in them, a
+    group never split, small groups batched up to BATCH_NAMES names; groups that cannot pair
+    (one side empty, or a single name paired with itself) are left out."""
+    lg: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for i, d in enumerate(left):
+        lg[tuple(d)].append(i)
+    rg: dict[tuple[str, ...], list[int]] = lg
+    if right is not None:
+        rg = defaultdict(list)
+        for j, d in enumerate(right):
+            rg[tuple(d)].append(j)
+    out: list[tuple[list[int], list[int]]] = []
+    cur: tuple[list[int], list[int]] = ([], [])
+    for key, li in lg.items():
+        ri = rg.get(key, [])
+        if not ri or (right is None and len(li) < 2):
+            continue
+        cur[0].extend(li)
+        if right is not None:
+            cur[1].extend(ri)
+        if len(cur[0]) + len(cur[1]) >= BATCH_NAMES:
+            out.append(cur)
+            cur = ([], [])
+    if cur[0]:
+        out.append(cur)
+    return out
 
 
 __all__ = [
@@ -358,7 +435,10 @@ __all__ = [
     "PairResult",
     "RelRecord",
     "Resolution",
+    "entity",
     "historic_table",
+    "reapplied_pair",
     "resolve_batch",
+    "resolve_new",
     "rewrite",
 ]

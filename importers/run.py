@@ -1,20 +1,30 @@
 """Run a spreadsheet import: plan → resolve → diff → (unless dry run) one atomic write.
 
-`run_import(store, settings, path, mapping=…, dry_run=…, skip_bad_rows=…, prune=…)`:
+`run_import(store, settings, path, mapping=…, dry_run=…, skip_bad_rows=…, prune=…)` streams:
+nothing holds the file or all its facts, so memory does not grow with the number of rows
+(beyond what is per entity and small: the new names entity resolution compares, and the full
+diff of a dry run, where the diff is the point).
 
-1. `importers.tabular.plan_file` reads and validates every row (nothing written).
-2. Nodes the graph has already: a non-authoritative mention (e.g. a partner named in a project
-   list) adds only provenance, never overwrites the node's properties; aliases are united.
-3. `importers.resolution.resolve_batch` re-applies accepted merges, finds automatic merges and
-   review proposals.
-4. The diff against the graph: nodes and relationships to create, properties to change
-   (old → new), merges, proposals, and rows that disappeared since the file was last imported
-   (nodes/relationships whose provenance names this file but that are no longer in it).
-5. Without `dry_run`, in ONE transaction (`store.dialect.transaction()`): the file's old row
-   references are replaced by the new ones, the batch is upserted, automatic merges are
-   folded in, and with `prune` the disappeared rows are removed (a node or relationship that
-   other sources also support only loses this file's references). Then the review queue gets
-   the proposals and the automatic merges (as accepted judgements), and the import log a line.
+1. `importers.tabular.plan_file` reads and validates every row (nothing written); accepted
+   merges from the review queue are re-applied to each row's records as they come (a node the
+   queue says is another node's duplicate is written as that node, its name kept as an alias).
+   The facts are merged per id and kept on disk (`RecordSpill`), read back in id order.
+2. Entity resolution (`importers.resolution.resolve_new`): the new nodes of resolvable kinds
+   are compared with the graph's and with each other: automatic merges and review proposals.
+3. The diff against the graph, chunk by chunk as the facts stream by: nodes and relationships
+   to create, properties to change (old → new), merges, proposals, and rows that disappeared
+   since the file was last imported (nodes/relationships whose provenance names this file but
+   that are no longer in it; found by a merge join of id-ordered streams). Nodes the graph has
+   already: a non-authoritative mention (e.g. a partner named in a project list) adds only
+   provenance, never overwrites the node's properties; aliases are united. Counts are always
+   complete; the listed items are all of them in a dry run and the first `SAMPLE` otherwise.
+4. Without `dry_run`, in ONE transaction (`store.dialect.transaction()`): the file's old row
+   references are replaced by the new ones, the records stream into `store.upsert_in`,
+   automatic merges are folded in, and with `prune` the disappeared rows are removed (a node
+   or relationship that other sources also support only loses this file's references). A bad
+   row anywhere fails before the transaction starts; a failure inside it drops the whole
+   write. Then the review queue gets the proposals and the automatic merges (as accepted
+   judgements), and the import log a line.
 """
 
 from __future__ import annotations
@@ -24,35 +34,44 @@ import hashlib
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from graph.records import GraphBatch, NodeRecord, RelRecord
+from graph.records import GraphBatch, NodeRecord, RelRecord, make_rel
 from graph.resolve.aliases import load_aliases
 from graph.resolve.merge import merge_nodes
 from graph.resolve.review import ReviewQueue, merge_key, now, open_queue
-from graph.resolve.scoring import Thresholds
+from graph.resolve.scoring import Entity, Thresholds
 from graph.settings import Settings
 from graph.store import GraphStore, utc_now
 from importers.mapping import Mapping, list_mappings, load_mapping
 from importers.resolution import (
     AUTO_WHO,
+    RESOLVE_KINDS,
     Resolution,
+    entity,
     historic_table,
     place_names,
-    resolve_batch,
+    reapplied_pair,
+    resolve_new,
     rewrite,
 )
-from importers.tabular import ImportPlan, plan_file
+from importers.tabular import ImportPlan, MergedNode, plan_file
 
 PROVENANCE = ("sources", "first_seen", "last_seen")
 CHUNK = 5000
+#: items of each kind listed in the diff of an import that writes (a dry run lists them all)
+SAMPLE = 1000
+T = TypeVar("T")
 
 
 @dataclass
 class Diff:
+    """What an import changes. The `*_new` / `*_changed` lists hold every item when `limit` is
+    None (a dry run) and the first `limit` otherwise; the `n_*` counts are always complete."""
+
     nodes_new: list[dict[str, Any]] = field(default_factory=list)
     nodes_changed: list[dict[str, Any]] = field(default_factory=list)
     nodes_unchanged: int = 0
@@ -63,12 +82,24 @@ class Diff:
     provenance_changed: int = 0
     missing_nodes: list[dict[str, Any]] = field(default_factory=list)
     missing_rels: list[dict[str, Any]] = field(default_factory=list)
-    #: ids of the batch's relationships that the graph has already (not reported)
-    existing_rels: set[str] = field(default_factory=set)
+    n_nodes_new: int = 0
+    n_nodes_changed: int = 0
+    n_rels_new: int = 0
+    n_rels_changed: int = 0
+    limit: int | None = None
 
     @property
     def empty(self) -> bool:
-        return not (self.nodes_new or self.nodes_changed or self.rels_new or self.rels_changed)
+        return not (
+            self.n_nodes_new or self.n_nodes_changed or self.n_rels_new or self.n_rels_changed
+        )
+
+    def add(self, what: str, item: dict[str, Any]) -> None:
+        """Count an item of `what` (nodes_new, nodes_changed, rels_new, rels_changed)."""
+        setattr(self, "n_" + what, getattr(self, "n_" + what) + 1)
+        items: list[dict[str, Any]] = getattr(self, what)
+        if self.limit is None or len(items) < self.limit:
+            items.append(item)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -76,11 +107,15 @@ class Diff:
                 "create": self.nodes_new,
                 "change": self.nodes_changed,
                 "unchanged": self.nodes_unchanged,
+                "created": self.n_nodes_new,
+                "changed": self.n_nodes_changed,
             },
             "relationships": {
                 "create": self.rels_new,
                 "change": self.rels_changed,
                 "unchanged": self.rels_unchanged,
+                "created": self.n_rels_new,
+                "changed": self.n_rels_changed,
             },
             "provenance_changed": self.provenance_changed,
             "missing": {"nodes": self.missing_nodes, "relationships": self.missing_rels},
@@ -167,6 +202,12 @@ def run_import(
         for n in g.names
         if " og " in n.casefold()
     )
+    queue = queue or open_queue(settings)
+    th = Thresholds(auto=settings.er_auto, review=settings.er_review)
+    before = store.stats()
+    canonical = queue.canonical()
+    judged = queue.judged_pairs()
+    reapply = _Reapply(canonical, _existing_nodes(store, sorted(set(canonical.values()))))
     plan = plan_file(
         path,
         m,
@@ -175,35 +216,32 @@ def run_import(
         display=display,
         keep_og=keep_og,
         progress=progress,
+        transform=reapply,
     )
-    queue = queue or open_queue(settings)
-    th = Thresholds(auto=settings.er_auto, review=settings.er_review)
-    before = store.stats()
-
-    existing = _existing_nodes(store, list(plan.batch.nodes))
-    batch = _mentions(plan.batch, existing, plan.authoritative)
-    batch, res = resolve_batch(store, batch, existing, queue, aliases, th)
-    targets = [t for t in set(res.redirects.values()) if t not in existing]
-    existing.update(_existing_nodes(store, targets))
-    view = rewrite(
-        batch,
-        {k: v for k, v in res.redirects.items() if k not in {p.loser.id for p in res.reapplied}},
-        existing,
-    )
-    view = _mentions(view, existing, plan.authoritative)
-    diff = compute_diff(store, view, existing, plan.source_prefix)
-    report = ImportReport(plan.file, m.name, dry_run, plan, diff, res, before, before)
-    if dry_run:
-        return report
-
-    with store.dialect.transaction() as tx:
-        _strip_old_rows(tx, store.backend, batch, existing, diff.existing_rels, plan.source_prefix)
-        written = store.upsert_in(tx, batch, utc_now())
-        snapshots = {}
-        for pr in res.auto:
-            snapshots[pr.loser.id] = merge_nodes(tx, store.backend, pr.winner.id, pr.loser.id)
-        if prune:
-            report.pruned = _prune(tx, store.backend, diff, plan.source_prefix)
+    try:
+        res = Resolution()
+        for loser_id, props in reapply.losers.items():
+            winner_id = reapply.applied[loser_id]
+            res.reapplied.append(reapplied_pair(reapply.winners[winner_id], props))
+            res.redirects[loser_id] = winner_id
+        resolve_new(
+            store, _new_entities(store, plan, reapply.context), canonical, judged, aliases, th, res
+        )
+        auto = {pr.loser.id: pr.winner.id for pr in res.auto}
+        report = ImportReport(plan.file, m.name, dry_run, plan, Diff(), res, before, before)
+        if dry_run:
+            report.diff = _diff(store, plan, auto, None, None)
+            return report
+        with store.dialect.transaction() as tx:
+            report.diff = _diff(store, plan, auto, tx, SAMPLE)
+            written = store.upsert_in(tx, _records(store, plan), utc_now())
+            snapshots = {}
+            for pr in res.auto:
+                snapshots[pr.loser.id] = merge_nodes(tx, store.backend, pr.winner.id, pr.loser.id)
+            if prune:
+                report.pruned = _prune(tx, store.backend, report.diff, plan.source_prefix)
+    finally:
+        plan.close()
     report.written = {"nodes": written.nodes, "relationships": written.relationships}
     auto_ids = queue.propose_many(
         [
@@ -280,32 +318,119 @@ def _existing_nodes(store: GraphStore, ids: list[str]) -> dict[str, dict[str, An
     return out
 
 
+class _Reapply:
+    """Accepted merges re-applied to each row's records (`plan_file`'s `transform`): a node
+    the review queue says is another's duplicate becomes that node (its names kept as
+    aliases), its relationships re-pointed. Also gathers, for the resolver, where the file
+    says people belong (MEMBER_OF)."""
+
+    def __init__(self, canonical: dict[str, str], winners: dict[str, dict[str, Any]]):
+        #: loser → winner, for winners the graph has
+        self.applied = {k: v for k, v in canonical.items() if v in winners}
+        self.winners = winners
+        #: the re-applied losers the file names, with their properties (first row)
+        self.losers: dict[str, dict[str, Any]] = {}
+        self.context: dict[str, set[str]] = defaultdict(set)
+
+    def __call__(self, records: list[NodeRecord | RelRecord]) -> list[NodeRecord | RelRecord]:
+        out: list[NodeRecord | RelRecord] = []
+        applied = self.applied
+        for rec in records:
+            if isinstance(rec, NodeRecord):
+                target = applied.get(rec.id)
+                if target is None:
+                    out.append(rec)
+                    continue
+                self.losers.setdefault(rec.id, rec.props)
+                winner = self.winners[target]
+                names = list(winner.get("aliases") or [])
+                for n in (rec.props.get("name"), *(rec.props.get("aliases") or [])):
+                    if n and n != winner.get("name") and n not in names:
+                        names.append(n)
+                props: dict[str, Any] = {"id": target, "label": rec.kind}
+                if names:
+                    props["aliases"] = names
+                out.append(NodeRecord(rec.kind, target, props, list(rec.sources)))
+                continue
+            if applied:
+                a, b = applied.get(rec.from_id, rec.from_id), applied.get(rec.to_id, rec.to_id)
+                if a != rec.from_id or b != rec.to_id:
+                    if a == b:
+                        continue
+                    props = {k: v for k, v in rec.props.items() if k != "id"}
+                    rec = make_rel(
+                        rec.type, (rec.from_kind, a), (rec.to_kind, b), props, list(rec.sources)
+                    )
+            if rec.type == "MEMBER_OF" and rec.from_kind == "Person":
+                self.context[rec.from_id].add(rec.to_id)
+            out.append(rec)
+        return out
+
+
+def _chunks(items: Iterable[T], n: int = CHUNK) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= n:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _new_entities(
+    store: GraphStore, plan: ImportPlan, context: dict[str, set[str]]
+) -> list[Entity]:
+    """The file's nodes of resolvable kinds that the graph has not, in file order."""
+    found: list[tuple[int, Entity]] = []
+    for chunk in _chunks(plan.spill.nodes()):
+        existing = _existing_nodes(store, [m.node.id for m in chunk])
+        for m in chunk:
+            n = m.node
+            if n.kind in RESOLVE_KINDS and n.id not in existing:
+                found.append((m.seq, entity(n.props, context.get(n.id, set()))))
+    found.sort(key=lambda t: t[0])
+    return [e for _, e in found]
+
+
+def _mention(m: MergedNode, old: dict[str, Any] | None) -> NodeRecord:
+    """A node the graph has: a mention adds provenance only; aliases are united."""
+    node = m.node
+    if old is None:
+        return node
+    if m.authoritative:
+        props = dict(node.props)
+    else:
+        props = {"id": node.id, "label": node.kind}
+        if "aliases" in node.props:
+            props["aliases"] = node.props["aliases"]
+    if "aliases" in props:
+        merged = list(old.get("aliases") or [])
+        merged += [a for a in props["aliases"] if a not in merged and a != old.get("name")]
+        props["aliases"] = merged
+        if not merged:
+            props.pop("aliases")
+    return NodeRecord(node.kind, node.id, props, list(node.sources))
+
+
 def _mentions(
     batch: GraphBatch, existing: dict[str, dict[str, Any]], authoritative: set[str]
 ) -> GraphBatch:
-    """Nodes that exist: mentions add provenance only; aliases are united, never replaced."""
     out = GraphBatch()
     for node in batch.nodes.values():
-        old = existing.get(node.id)
-        if old is None:
-            out.add_node(node)
-            continue
-        if node.id in authoritative:
-            props = dict(node.props)
-        else:
-            props = {"id": node.id, "label": node.kind}
-            if "aliases" in node.props:
-                props["aliases"] = node.props["aliases"]
-        if "aliases" in props:
-            merged = list(old.get("aliases") or [])
-            merged += [a for a in props["aliases"] if a not in merged and a != old.get("name")]
-            props["aliases"] = merged
-            if not merged:
-                props.pop("aliases")
-        out.add_node(NodeRecord(node.kind, node.id, props, list(node.sources)))
+        out.add_node(_mention(MergedNode(node, node.id in authoritative, 0), existing.get(node.id)))
     for rel in batch.rels.values():
         out.add_rel(rel)
     return out
+
+
+def _records(store: GraphStore, plan: ImportPlan) -> Iterator[NodeRecord | RelRecord]:
+    """What is written: every node (mentions reduced to provenance), then every relationship."""
+    for chunk in _chunks(plan.spill.nodes()):
+        existing = _existing_nodes(store, [m.node.id for m in chunk])
+        for m in chunk:
+            yield _mention(m, existing.get(m.node.id))
+    yield from plan.spill.rels()
 
 
 def _rels_by_id(store: GraphStore, rels: list[RelRecord]) -> dict[str, dict[str, Any]]:
@@ -328,73 +453,161 @@ def _changes(new: dict[str, Any], old: dict[str, Any]) -> dict[str, list[Any]]:
     }
 
 
-def compute_diff(
-    store: GraphStore, batch: GraphBatch, existing: dict[str, dict[str, Any]], prefix: str
+class _Missing:
+    """Merge join of the ids this file gave the graph before (sorted) against the ids of the
+    import as they stream by in the same order: what is left was not seen."""
+
+    def __init__(self, rows: list[dict[str, Any]]):
+        self.rows = sorted(rows, key=lambda r: str(r["id"]))
+        self.i = 0
+        self.unseen: list[dict[str, Any]] = []
+
+    def see(self, id_: str) -> None:
+        rows = self.rows
+        while self.i < len(rows) and str(rows[self.i]["id"]) < id_:
+            self.unseen.append(rows[self.i])
+            self.i += 1
+        if self.i < len(rows) and rows[self.i]["id"] == id_:
+            self.i += 1
+
+    def rest(self, seen: set[str]) -> list[dict[str, Any]]:
+        self.unseen += self.rows[self.i :]
+        self.i = len(self.rows)
+        return [r for r in self.unseen if r["id"] not in seen]
+
+
+def _diff(
+    store: GraphStore,
+    plan: ImportPlan,
+    auto: dict[str, str],
+    tx: Any | None,
+    limit: int | None,
 ) -> Diff:
-    diff = Diff()
-    missing_existing = [i for i in batch.nodes if i not in existing]
-    if missing_existing:  # redirect targets fetched late
-        existing = {**existing, **_existing_nodes(store, missing_existing)}
-    for node in batch.nodes.values():
-        old = existing.get(node.id)
-        if old is None:
-            diff.nodes_new.append({"id": node.id, "kind": node.kind, "name": node.name})
-            continue
-        ch = _changes(node.props, old)
-        if ch:
-            diff.nodes_changed.append(
-                {"id": node.id, "kind": node.kind, "name": old.get("name"), "changes": ch}
-            )
-        else:
-            diff.nodes_unchanged += 1
-        if _own(old.get("sources"), prefix) != _own(node.sources, prefix):
-            diff.provenance_changed += 1
-    old_rels = _rels_by_id(store, list(batch.rels.values()))
-    diff.existing_rels = set(old_rels)
-    names = {
-        nid: n.props.get("name") or existing.get(nid, {}).get("name")
-        for nid, n in batch.nodes.items()
-    }
-    for rel in batch.rels.values():
-        old = old_rels.get(rel.id)
-        label = {
+    """The diff of the import against the graph as it is (read outside the transaction), the
+    facts streamed chunk by chunk; with `tx`, each chunk's old row references of this file are
+    replaced by the new ones in the transaction. Automatic merges (`auto`, loser → winner) are
+    shown as they will be: nodes and relationships that involve a merged pair are set aside
+    and diffed at the end, rewritten to the winner."""
+    prefix = plan.source_prefix
+    backend = store.backend
+    diff = Diff(limit=limit)
+    side_ids = set(auto) | set(auto.values())
+    side = GraphBatch()
+    side_auth: set[str] = set()
+    names: dict[str, str | None] = {}
+    labels: list[dict[str, Any]] = []
+
+    def rel_item(rel: RelRecord, changes: dict[str, list[Any]] | None) -> dict[str, Any]:
+        label: dict[str, Any] = {
             "id": rel.id,
             "type": rel.type,
-            "from": names.get(rel.from_id) or rel.from_id,
-            "to": names.get(rel.to_id) or rel.to_id,
+            "from": rel.from_id,
+            "to": rel.to_id,
         }
-        if old is None:
-            diff.rels_new.append(label)
-            continue
-        ch = _changes(rel.props, old)
-        if ch:
-            diff.rels_changed.append({**label, "changes": ch})
-        else:
-            diff.rels_unchanged += 1
-        if _own(old.get("sources"), prefix) != _own(rel.sources, prefix):
-            diff.provenance_changed += 1
-    for row in store.run("import.nodes_by_source", {"prefix": prefix}):
-        if row["id"] not in batch.nodes:
-            diff.missing_nodes.append(
-                {
-                    "id": row["id"],
-                    "kind": row["kind"],
-                    "name": row["name"],
-                    "sources": row["sources"],
-                }
-            )
-    for row in store.run("import.rels_by_source", {"prefix": prefix}):
-        if row["id"] not in batch.rels:
-            diff.missing_rels.append(
-                {
-                    "id": row["id"],
-                    "type": row["type"],
-                    "from": row["a"],
-                    "to": row["b"],
-                    "sources": row["sources"],
-                }
-            )
+        if changes is not None:
+            label["changes"] = changes
+        labels.append(label)
+        names[rel.from_id] = names[rel.to_id] = None
+        return label
+
+    # relationships first: which node names the listed ones need is then known
+    missing_rels = _Missing(store.run("import.rels_by_source", {"prefix": prefix}))
+    for chunk in _chunks(plan.spill.rels()):
+        old_rels = _rels_by_id(store, chunk)
+        if tx is not None:
+            _strip(tx, backend, [r for r in chunk if r.id in old_rels], prefix)
+        for rel in chunk:
+            missing_rels.see(rel.id)
+            if rel.from_id in side_ids or rel.to_id in side_ids:
+                side.add_rel(rel)
+                names[rel.from_id] = names[rel.to_id] = None
+                continue
+            _diff_rel(diff, rel, old_rels.get(rel.id), prefix, rel_item)
+    missing_nodes = _Missing(store.run("import.nodes_by_source", {"prefix": prefix}))
+    for mchunk in _chunks(plan.spill.nodes()):
+        existing = _existing_nodes(store, [m.node.id for m in mchunk])
+        if tx is not None:
+            _strip(tx, backend, [m.node for m in mchunk if m.node.id in existing], prefix)
+        for m in mchunk:
+            nid = m.node.id
+            missing_nodes.see(nid)
+            if nid in side_ids:
+                side.add_node(m.node)
+                if m.authoritative:
+                    side_auth.add(nid)
+                continue
+            old = existing.get(nid)
+            node = _mention(m, old)
+            if nid in names:
+                names[nid] = node.props.get("name") or (old or {}).get("name")
+            _diff_node(diff, node, old, prefix)
+    # the merged pairs, as the graph will have them
+    view_ids: tuple[set[str], set[str]] = (set(), set())
+    if side.nodes or side.rels:
+        existing = _existing_nodes(store, sorted(set(side.nodes) | side_ids))
+        view = rewrite(_mentions(side, existing, side_auth), auto, existing)
+        view = _mentions(view, existing, side_auth)
+        for node in view.nodes.values():
+            old = existing.get(node.id)
+            names[node.id] = node.props.get("name") or (old or {}).get("name")
+            _diff_node(diff, node, old, prefix)
+        old_rels = _rels_by_id(store, list(view.rels.values()))
+        for rel in view.rels.values():
+            _diff_rel(diff, rel, old_rels.get(rel.id), prefix, rel_item)
+        view_ids = (set(view.nodes), set(view.rels))
+    for label in labels:
+        label["from"] = names.get(label["from"]) or label["from"]
+        label["to"] = names.get(label["to"]) or label["to"]
+    diff.missing_nodes = [
+        {"id": r["id"], "kind": r["kind"], "name": r["name"], "sources": r["sources"]}
+        for r in missing_nodes.rest(view_ids[0])
+    ]
+    diff.missing_rels = [
+        {"id": r["id"], "type": r["type"], "from": r["a"], "to": r["b"], "sources": r["sources"]}
+        for r in missing_rels.rest(view_ids[1])
+    ]
     return diff
+
+
+def _diff_node(diff: Diff, node: NodeRecord, old: dict[str, Any] | None, prefix: str) -> None:
+    if old is None:
+        diff.add("nodes_new", {"id": node.id, "kind": node.kind, "name": node.name})
+        return
+    ch = _changes(node.props, old)
+    if ch:
+        diff.add(
+            "nodes_changed",
+            {"id": node.id, "kind": node.kind, "name": old.get("name"), "changes": ch},
+        )
+    else:
+        diff.nodes_unchanged += 1
+    if _own(old.get("sources"), prefix) != _own(node.sources, prefix):
+        diff.provenance_changed += 1
+
+
+def _diff_rel(
+    diff: Diff,
+    rel: RelRecord,
+    old: dict[str, Any] | None,
+    prefix: str,
+    item: Callable[[RelRecord, dict[str, list[Any]] | None], dict[str, Any]],
+) -> None:
+    if old is None:
+        if diff.limit is None or len(diff.rels_new) < diff.limit:
+            diff.add("rels_new", item(rel, None))
+        else:
+            diff.n_rels_new += 1
+        return
+    ch = _changes(rel.props, old)
+    if ch:
+        if diff.limit is None or len(diff.rels_changed) < diff.limit:
+            diff.add("rels_changed", item(rel, ch))
+        else:
+            diff.n_rels_changed += 1
+    else:
+        diff.rels_unchanged += 1
+    if _own(old.get("sources"), prefix) != _own(rel.sources, prefix):
+        diff.provenance_changed += 1
 
 
 def _own(sources: Any, prefix: str) -> set[str]:
@@ -407,36 +620,26 @@ def _run(tx: Any, backend: str, name: str, params: dict[str, Any], **slots: Any)
     return tx(render(name, backend, **slots)[0], params)
 
 
-def _strip_old_rows(
-    tx: Any,
-    backend: str,
-    batch: GraphBatch,
-    existing: dict[str, dict[str, Any]],
-    existing_rels: set[str],
-    prefix: str,
-) -> None:
+def _strip(tx: Any, backend: str, items: list[NodeRecord] | list[RelRecord], prefix: str) -> None:
     """Replace this file's old row references by the new ones (rows may have moved)."""
-    rows = [{"id": n.id, "keep": n.sources} for n in batch.nodes.values() if n.id in existing]
-    for i in range(0, len(rows), CHUNK):
+    if not items:
+        return
+    if isinstance(items[0], NodeRecord):
+        rows = [{"id": n.id, "keep": n.sources} for n in items]
+        _run(tx, backend, "import.strip_node_sources", {"rows": rows, "prefix": prefix})
+        return
+    by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in items:
+        assert isinstance(r, RelRecord)
+        by_type[r.type].append({"id": r.id, "keep": r.sources})
+    for rtype, rrows in by_type.items():
         _run(
             tx,
             backend,
-            "import.strip_node_sources",
-            {"rows": rows[i : i + CHUNK], "prefix": prefix},
+            "import.strip_rel_sources",
+            {"rows": rrows, "prefix": prefix},
+            type=rtype,
         )
-    by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in batch.rels.values():
-        if r.id in existing_rels:
-            by_type[r.type].append({"id": r.id, "keep": r.sources})
-    for rtype, rrows in by_type.items():
-        for i in range(0, len(rrows), CHUNK):
-            _run(
-                tx,
-                backend,
-                "import.strip_rel_sources",
-                {"rows": rrows[i : i + CHUNK], "prefix": prefix},
-                type=rtype,
-            )
 
 
 def _prune(tx: Any, backend: str, diff: Diff, prefix: str) -> dict[str, int]:
@@ -520,10 +723,10 @@ class ImportLog:
         summary = {
             "rows": report.plan.rows,
             "rejected": len(report.plan.rejected),
-            "nodes_created": len(d.nodes_new),
-            "nodes_changed": len(d.nodes_changed),
-            "rels_created": len(d.rels_new),
-            "rels_changed": len(d.rels_changed),
+            "nodes_created": d.n_nodes_new,
+            "nodes_changed": d.n_nodes_changed,
+            "rels_created": d.n_rels_new,
+            "rels_changed": d.n_rels_changed,
             "changes": d.nodes_changed[:200] + d.rels_changed[:200],
             "missing": len(d.missing_nodes) + len(d.missing_rels),
             "pruned": report.pruned,

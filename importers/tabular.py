@@ -4,7 +4,9 @@
 (`importers.readers`), matches the header to the mapping, turns every row into validated
 `NodeRecord`s / `RelRecord`s (`make_node` / `make_rel`) with the row as provenance
 ("file:sheet:row" for XLSX, "file:line" for CSV / NDJSON, "file:row" for JSON) and collects
-them in a `GraphBatch`. The raw file is never held: only the validated facts are kept.
+them in a `RecordSpill`: merged per window of rows and written to disk in sorted runs, read
+back merged per id (`RecordSpill.nodes()` / `.rels()`), so neither the file nor its facts are
+held in memory (an import of a million rows keeps one window, not a million rows).
 
 A bad cell raises `ImportDataError` naming file, sheet, row or line, column and reason;
 with `skip_bad_rows` the row is set aside (`ImportPlan.rejected`) and the rest goes on.
@@ -13,10 +15,13 @@ Nothing is written here; `importers.run.run_import` resolves, diffs and writes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import heapq
+import pickle
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from graph.model import ModelError
 from graph.records import GraphBatch, NodeRecord, RelRecord, make_node, make_rel
@@ -25,6 +30,16 @@ from importers.mapping import CellError, EntitySpec, Mapping, convert, kind_of
 from importers.readers import Table, open_tables
 from importers.reference import ReferenceTables
 from importers.values import clean_text, split_list
+
+#: rows merged in memory before they are written to disk as one sorted run
+WINDOW_ROWS = 10_000
+#: records per pickled block of a run (what one open run holds in memory while merging)
+BLOCK = 200
+#: runs merged into one when there are this many (so a merge holds at most this many blocks)
+MAX_RUNS = 32
+#: validated nodes remembered by (kind, name, properties) while reading
+NODE_CACHE = 4_096
+Transform = Callable[[list[NodeRecord | RelRecord]], list[NodeRecord | RelRecord]]
 
 
 @dataclass
@@ -48,12 +63,11 @@ class ImportPlan:
     file: str
     path: Path
     mapping: str
-    batch: GraphBatch = field(default_factory=GraphBatch)
+    #: the validated facts, on disk (`close()` removes them)
+    spill: RecordSpill = field(default_factory=lambda: RecordSpill())
     tables: list[TableInfo] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    #: ids of nodes whose properties this file owns (the mapping's authoritative entities)
-    authoritative: set[str] = field(default_factory=set)
     rows: int = 0
     encoding: str | None = None
     delimiter: str | None = None
@@ -61,6 +75,9 @@ class ImportPlan:
     @property
     def source_prefix(self) -> str:
         return f"{self.file}:"
+
+    def close(self) -> None:
+        self.spill.close()
 
 
 def plan_file(
@@ -72,46 +89,241 @@ def plan_file(
     display: str | None = None,
     keep_og: frozenset[str] = frozenset(),
     progress: Callable[[int], None] | None = None,
+    transform: Transform | None = None,
+    window: int | None = None,
 ) -> ImportPlan:
-    """Read and validate the whole file; nothing is written."""
+    """Read and validate the whole file; nothing is written. The facts go to `plan.spill`
+    (call `plan.close()` when done). `transform` may rewrite each row's records (accepted
+    merges re-applied) before they are kept."""
     tables = open_tables(path, mapping.header_score, display, mapping.sheets)
-    plan = ImportPlan(tables[0].file, path, mapping.name)
+    plan = ImportPlan(tables[0].file, path, mapping.name, spill=RecordSpill(window or WINDOW_ROWS))
     plan.encoding, plan.delimiter = tables[0].encoding, tables[0].delimiter
-    acc = _Accumulator()
-    for table in tables:
-        _plan_table(plan, acc, table, mapping, reference, skip_bad_rows, keep_og, progress)
-    if plan.rows == 0 and not plan.rejected:
-        raise ImportDataError(Location(plan.file), "filen har ingen datarader")
-    plan.batch = acc.batch()
+    try:
+        for table in tables:
+            _plan_table(
+                plan, table, mapping, reference, skip_bad_rows, keep_og, progress, transform
+            )
+        if plan.rows == 0 and not plan.rejected:
+            raise ImportDataError(Location(plan.file), "filen har ingen datarader")
+        plan.spill.finish()
+    except BaseException:
+        plan.close()
+        raise
     return plan
+
+
+@dataclass
+class MergedNode:
+    node: NodeRecord
+    #: some row of an authoritative entity of the mapping named it (it owns its properties)
+    authoritative: bool
+    #: position of its first record in the file (order of first appearance)
+    seq: int
+
+
+class RecordSpill:
+    """Validated records, merged per id with `GraphBatch`'s rules, kept on disk.
+
+    Records are accumulated for a window of rows (merged per id: properties first row wins,
+    aliases and sources united in row order), then written as one run sorted by id (nodes and
+    relationships apart). Reading merges the runs (`heapq.merge`, runs in file order so the
+    first row still wins) and folds the records of one id together: each entity comes out
+    once, in id order, with everything every row said about it. Memory: one window while
+    reading, one block per run while merging.
+    """
+
+    def __init__(self, window: int = WINDOW_ROWS):
+        self.window = window
+        self._dir: tempfile.TemporaryDirectory[str] | None = None
+        self.node_runs: list[Path] = []
+        self.rel_runs: list[Path] = []
+        self._acc = _Accumulator()
+        self._rows = 0
+        self.seq = 0
+
+    def add(self, records: list[NodeRecord | RelRecord], auth: set[str]) -> None:
+        for rec in records:
+            self.seq += 1
+            self._acc.add(rec, self.seq, isinstance(rec, NodeRecord) and rec.id in auth)
+        self._rows += 1
+        if self._rows >= self.window:
+            self._flush()
+
+    def finish(self) -> None:
+        self._flush()
+
+    def _flush(self) -> None:
+        acc, self._acc, self._rows = self._acc, _Accumulator(), 0
+        if not acc.nodes and not acc.rels:
+            return
+        if self._dir is None:
+            self._dir = tempfile.TemporaryDirectory(prefix="samgraf-import-")
+        n = len(self.node_runs)
+        nodes = Path(self._dir.name) / f"nodes-{n}.pickle"
+        rels = Path(self._dir.name) / f"rels-{n}.pickle"
+        _write_run(
+            nodes,
+            (
+                (nid, node.kind, node.props, list(acc.sources["n|" + nid]), acc.auth[nid], seq)
+                for nid, (node, seq) in sorted(acc.nodes.items())
+            ),
+        )
+        _write_run(
+            rels,
+            (
+                (
+                    rid,
+                    r.type,
+                    r.from_kind,
+                    r.from_id,
+                    r.to_kind,
+                    r.to_id,
+                    r.props,
+                    list(acc.sources["r|" + rid]),
+                )
+                for rid, r in sorted(acc.rels.items())
+            ),
+        )
+        self.node_runs.append(nodes)
+        self.rel_runs.append(rels)
+        if len(self.node_runs) >= MAX_RUNS:
+            self._compact()
+
+    def _compact(self) -> None:
+        """Merge every run into one (a merge reads one block of each run at a time)."""
+        assert self._dir is not None
+        n = len(self.node_runs)
+        nodes = Path(self._dir.name) / f"nodes-{n}-all.pickle"
+        rels = Path(self._dir.name) / f"rels-{n}-all.pickle"
+        _write_run(
+            nodes,
+            (
+                (m.node.id, m.node.kind, m.node.props, m.node.sources, m.authoritative, m.seq)
+                for m in self.nodes()
+            ),
+        )
+        _write_run(
+            rels,
+            (
+                (r.id, r.type, r.from_kind, r.from_id, r.to_kind, r.to_id, r.props, r.sources)
+                for r in self.rels()
+            ),
+        )
+        for old in (*self.node_runs, *self.rel_runs):
+            old.unlink()
+        self.node_runs, self.rel_runs = [nodes], [rels]
+
+    def nodes(self) -> Iterator[MergedNode]:
+        """Every node once, in id order, merged over all rows."""
+        cur: MergedNode | None = None
+        srcs: dict[str, None] = {}
+        for nid, kind, props, sources, auth, seq in heapq.merge(
+            *(_read_run(p) for p in self.node_runs), key=lambda t: t[0]
+        ):
+            if cur is not None and cur.node.id == nid:
+                node = cur.node
+                if node.kind != kind:
+                    raise ModelError(f"id {nid} brukt for både {node.kind} og {kind}")
+                _merge_props(node.props, props)
+                srcs.update(dict.fromkeys(sources))
+                cur.authoritative = cur.authoritative or auth
+                continue
+            if cur is not None:
+                cur.node.sources = list(srcs)
+                yield cur
+            cur = MergedNode(NodeRecord(kind, nid, dict(props), []), auth, seq)
+            srcs = dict.fromkeys(sources)
+        if cur is not None:
+            cur.node.sources = list(srcs)
+            yield cur
+
+    def rels(self) -> Iterator[RelRecord]:
+        """Every relationship once, in id order, merged over all rows."""
+        cur: RelRecord | None = None
+        srcs: dict[str, None] = {}
+        for rid, rtype, fk, fid, tk, tid, props, sources in heapq.merge(
+            *(_read_run(p) for p in self.rel_runs), key=lambda t: t[0]
+        ):
+            if cur is not None and cur.id == rid:
+                for k, v in props.items():
+                    cur.props.setdefault(k, v)
+                srcs.update(dict.fromkeys(sources))
+                continue
+            if cur is not None:
+                cur.sources = list(srcs)
+                yield cur
+            cur = RelRecord(rtype, fk, fid, tk, tid, dict(props), [])
+            srcs = dict.fromkeys(sources)
+        if cur is not None:
+            cur.sources = list(srcs)
+            yield cur
+
+    def close(self) -> None:
+        if self._dir is not None:
+            self._dir.cleanup()
+            self._dir = None
+        self.node_runs, self.rel_runs = [], []
+
+
+def _merge_props(old: dict[str, Any], new: dict[str, Any]) -> None:
+    for k, v in new.items():
+        if k == "aliases":
+            merged = list(old.get("aliases", []))
+            merged += [a for a in v if a not in merged]
+            old["aliases"] = merged
+        else:
+            old.setdefault(k, v)
+
+
+def _write_run(path: Path, items: Iterator[tuple[Any, ...]]) -> None:
+    with open(path, "wb") as fh:
+        block: list[tuple[Any, ...]] = []
+        for item in items:
+            block.append(item)
+            if len(block) >= BLOCK:
+                pickle.dump(block, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                block = []
+        if block:
+            pickle.dump(block, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _read_run(path: Path) -> Iterator[tuple[Any, ...]]:
+    fh: IO[bytes]
+    with open(path, "rb") as fh:
+        while True:
+            try:
+                block = pickle.load(fh)
+            except EOFError:
+                return
+            yield from block
 
 
 class _Accumulator:
     """Like `GraphBatch.add_node/add_rel` (same merge rules), with sources kept as ordered
-    sets: a unit named on 100,000 rows gets 100,000 references without a quadratic scan."""
+    sets: a unit named on every row of the window gets its references without a quadratic
+    scan. Nodes remember the first row they were on and whether a row owned them."""
 
     def __init__(self) -> None:
-        self.nodes: dict[str, NodeRecord] = {}
+        self.nodes: dict[str, tuple[NodeRecord, int]] = {}
         self.rels: dict[str, RelRecord] = {}
         self.sources: dict[str, dict[str, None]] = {}
+        self.auth: dict[str, bool] = {}
 
-    def add(self, rec: NodeRecord | RelRecord) -> None:
+    def add(self, rec: NodeRecord | RelRecord, seq: int, auth: bool) -> None:
         if isinstance(rec, NodeRecord):
             key = "n|" + rec.id
-            old_node = self.nodes.get(rec.id)
-            if old_node is None:
-                self.nodes[rec.id] = NodeRecord(rec.kind, rec.id, dict(rec.props), [])
+            old = self.nodes.get(rec.id)
+            if old is None:
+                self.nodes[rec.id] = (NodeRecord(rec.kind, rec.id, dict(rec.props), []), seq)
                 self.sources[key] = dict.fromkeys(rec.sources)
+                self.auth[rec.id] = auth
                 return
+            old_node = old[0]
             if old_node.kind != rec.kind:
                 raise ModelError(f"id {rec.id} brukt for både {old_node.kind} og {rec.kind}")
-            for k, v in rec.props.items():
-                if k == "aliases":
-                    merged = list(old_node.props.get("aliases", []))
-                    merged += [a for a in v if a not in merged]
-                    old_node.props["aliases"] = merged
-                else:
-                    old_node.props.setdefault(k, v)
+            _merge_props(old_node.props, rec.props)
+            if auth:
+                self.auth[rec.id] = True
         else:
             key = "r|" + rec.id
             old_rel = self.rels.get(rec.id)
@@ -131,23 +343,16 @@ class _Accumulator:
                 old_rel.props.setdefault(k, v)
         self.sources[key].update(dict.fromkeys(rec.sources))
 
-    def batch(self) -> GraphBatch:
-        for nid, node in self.nodes.items():
-            node.sources = list(self.sources["n|" + nid])
-        for rid, rel in self.rels.items():
-            rel.sources = list(self.sources["r|" + rid])
-        return GraphBatch(self.nodes, self.rels)
-
 
 def _plan_table(
     plan: ImportPlan,
-    acc: _Accumulator,
     table: Table,
     mapping: Mapping,
     ref: ReferenceTables,
     skip: bool,
     keep_og: frozenset[str],
     progress: Callable[[int], None] | None,
+    transform: Transform | None,
 ) -> None:
     colmap = _columns(table, mapping)
     info = TableInfo(table.sheet, table.header_row, colmap, notes=list(table.notes))
@@ -167,9 +372,9 @@ def _plan_table(
                 raise error from None
             plan.rejected.append(Rejected(error.location, str(exc), values))
             continue
-        for rec in records:
-            acc.add(rec)
-        plan.authoritative.update(auth)
+        if transform is not None:
+            records = transform(records)
+        plan.spill.add(records, auth)
         info.rows += 1
         plan.rows += 1
         if progress is not None and plan.rows % 1000 == 0:
@@ -309,8 +514,9 @@ class _RowBuilder:
                     for k, v in node.props.items()
                     if k in ("id", "label", "name", "aliases") or k in props
                 }
-                if len(self._nodes) < 100_000:
-                    self._nodes[cache_key] = node
+                if len(self._nodes) >= NODE_CACHE:
+                    self._nodes.clear()  # bounded: a name on many rows is soon cached again
+                self._nodes[cache_key] = node
                 out.append(node)
             nodes.append(node)
         return nodes

@@ -154,7 +154,7 @@ def print_report(d: dict[str, Any], console: Console) -> None:
         t.add_column(col, justify="right" if col else "left")
     for label, key in (("noder", "nodes"), ("relasjoner", "relationships")):
         part = diff[key]
-        t.add_row(label, str(len(part["create"])), str(len(part["change"])), str(part["unchanged"]))
+        t.add_row(label, str(part["created"]), str(part["changed"]), str(part["unchanged"]))
     console.print(t)
     for n in diff["nodes"]["create"][:30]:
         console.print(f"  [green]+[/green] {n['kind']} {n['name']}", highlight=False)
