@@ -86,7 +86,7 @@ def test_keys_fold_norwegian_letters_and_find_the_longest_word() -> None:
     first, last, word = block_keys(["aasen bygg", "åsen bygg", "bygg kristiansand", "x"])
     assert first[0] == first[1]  # "aa" and "å" meet
     assert word[2] == block_keys(["kri"])[0][0]  # longest word "kristiansand", its start
-    assert last[2] == block_keys(["and"])[0][0]
+    assert last[2] == block_keys(["sand"])[1][0]  # its last characters
     assert word[0] != word[2]
     assert first[3] == word[3]  # one short word: no error, consistent keys
 
@@ -148,3 +148,12 @@ def test_empty_inputs() -> None:
     assert scored_pairs(["nav"], [], CUTOFF) == []
     assert scored_pairs([], None, CUTOFF) == []
     assert scored_pairs(["", ""], [""], CUTOFF) == brute_force_pairs(["", ""], [""], CUTOFF)
+
+
+def test_small_inputs_are_scored_all_against_all() -> None:
+    left = ["bervik bygg", "aervik bygg", "bygg oslo"]
+    right = ["bygg xervik", "bervik byg"]
+    assert len(left) * len(right) <= blocking.ALL_PAIRS
+    assert scored_pairs(left, right, CUTOFF) == brute_force_pairs(left, right, CUTOFF)
+    same = scored_pairs(left, None, CUTOFF)
+    assert same == [(i, j, s) for i, j, s in brute_force_pairs(left, left, CUTOFF) if i < j]

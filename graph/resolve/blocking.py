@@ -2,26 +2,36 @@
 
 Every name key (alias-rewritten, legal forms dropped) is token-sorted, the form
 `token_sort_ratio` compares. Three passes put each name in one block per pass, keyed on the
-ASCII-folded sorted string (æ→a, ø→o, å→a, "aa"→"a", so "Ås" and "Aas" meet):
+folded sorted string (æ→a, ø→o, å→a, "aa"→"a", so "Ås" and "Aas" meet):
 
 1. its first three characters,
-2. its last three characters,
+2. its last four characters,
 3. the first three characters of its longest word (the word that weighs most in the score:
-   "Heimodd Næringsforening" / "Hovbø Næringsforening" meet here).
+   "Heimodd Næringsforening" / "Hovbø Næringsforening" meet here). When the longest word is
+   also the first word, this key equals the first pass's key; two such names already met
+   there, so this pass leaves those pairs out.
 
 Two names are compared only when they share a block in at least one pass. A typo, a missing
-word or swapped words rarely changes all three keys at once. Within a block rapidfuzz
-`process.cdist` scores every pair; the blocks are shared out over one thread per core (cdist
-releases the GIL, so the threads run in parallel without the cost of starting cdist's own
-thread pool for each small block). A block with more than `MAX_BLOCK_PAIRS` pairs (a numbered
-series such as "Prosjekt 000001" … "Prosjekt 100000", where nearly every pair scores above the
-cutoff) is compared by sorted neighbourhood instead: each name with the `WINDOW` names next to
-it in sort order, forwards and on the reversed strings.
+word or swapped words rarely changes all three keys at once.
+
+Within a block rapidfuzz `process.cdist` scores every pair whose lengths can reach the cutoff
+(`fuzz.ratio` is 100·(1 − d/(n + m)) with the Indel distance d ≥ |n − m|, so at 80 a name of
+length n can only match lengths n/1.5 … 1.5n): a large block is ordered by length and split
+into chunks of similar length, each scored against the names of compatible length only. Many
+tiny blocks are packed into one cdist call (keeping only the hits within a block): a call costs
+more than a few hundred pairs. The calls are shared out over one thread per core (cdist
+releases the GIL; its own `workers=-1` would start threads for every small block).
+
+A block with more than `MAX_BLOCK_PAIRS` pairs (a numbered series such as "Prosjekt 000001" …
+"Prosjekt 100000", where nearly every pair scores above the cutoff) is compared by sorted
+neighbourhood instead: each name with the `WINDOW` names next to it in sort order, forwards
+and on the reversed strings.
 
 The keys are computed for all names at once with numpy (one array of code points), not name by
 name in Python: at 10,000 × 10,000 names the key computation would otherwise cost as much as
 the scoring. The benchmark (`benchmarks/bench_resolve.py`) measures the share of brute force's
-pairs this keeps and the speed-up, in the same run.
+pairs this keeps and the speed-up, in the same run; `samgraf import` uses this same function
+(`importers/resolution.py`).
 
 Sorted-string `fuzz.ratio` equals `fuzz.token_sort_ratio`, so the tokens are sorted once per
 name instead of once per pair.
@@ -40,6 +50,8 @@ from rapidfuzz import fuzz, process
 
 IntArray = NDArray[np.int64]
 
+#: inputs of at most this many pairs are scored all against all, without blocking
+ALL_PAIRS = 4096
 #: a block with more pairs than this is compared by sorted neighbourhood instead: each name
 #: with the WINDOW names next to it (the largest block of the 10,000 × 10,000 benchmark has
 #: 315,000 pairs; "Prosjekt 000000" … "Prosjekt 099999" makes blocks of 1,000 × 1,000 names)
@@ -56,9 +68,11 @@ SMALL_PAIRS = 100
 BIN_PAIRS = 4096
 #: below this many pairs in all, the blocks are scored on the calling thread only
 PARALLEL_PAIRS = 200_000
-#: characters per key: of the start, of the end, of the longest word (at most 3: a key is
-#: sorted together with the name's length in one 64-bit integer)
-KEY_CHARS = (3, 3, 3)
+#: characters per key: of the start, of the end, of the longest word (at most 4: a key of 48
+#: bits is sorted together with the name's length in one 64-bit integer). The end has four:
+#: three would put every name ending in "-ing" (utvikling, opplæring, næringsforening) in one
+#: block
+KEY_CHARS = (3, 4, 3)
 
 #: single code point folding for the keys; "aa" is first rewritten to "å"
 _FOLD_TABLE = np.arange(0x10000, dtype=np.uint64)
@@ -93,10 +107,13 @@ def _codes(strings: Sequence[str]) -> NDArray[np.uint32]:
 def _pack(
     codes: NDArray[np.uint32], rows: IntArray, cols: IntArray, chars: int
 ) -> NDArray[np.uint64]:
-    """`chars` (≤ 3) folded code points from (row, col) on as one integer (16 bits each)."""
+    """`chars` (≤ 4) folded code points from (row, col) on as one integer, 12 bits each (two
+    characters 4096 code points apart share a key: that only merges two blocks)."""
     out = np.zeros(len(rows), dtype=np.uint64)
     for k in range(chars):
-        out = (out << np.uint64(16)) | _FOLD_TABLE[np.minimum(codes[rows, cols + k], 0xFFFF)]
+        out = (out << np.uint64(12)) | (
+            _FOLD_TABLE[np.minimum(codes[rows, cols + k], 0xFFFF)] & np.uint64(0xFFF)
+        )
     return out
 
 
@@ -135,7 +152,7 @@ def _groups(
 ) -> tuple[NDArray[np.uint64], IntArray, IntArray, IntArray]:
     """(distinct keys, start and count of each in `order`, order) of one pass's keys; within a
     key, the names are ordered by length."""
-    # one sort of key·256 + length (keys have 48 bits, lengths are capped at 255)
+    # one sort of key·256 + length (keys have at most 48 bits, lengths are capped at 255)
     order = np.argsort((keys << np.uint64(8)) | length.astype(np.uint64), kind="stable")
     sorted_keys = keys[order]
     start = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
@@ -372,6 +389,14 @@ def scored_pairs(
     rs = ls if same else [sort_tokens(k) for k in (right or [])]
     if not ls or not rs:
         return []
+    if len(ls) * len(rs) <= ALL_PAIRS:  # cheaper to score everything than to block
+        m = process.cdist(ls, rs, scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8)
+        rows, cols = np.divmod(np.flatnonzero(m), m.shape[1])
+        return [
+            (i, j, float(m[i, j]))
+            for i, j in zip(rows.tolist(), cols.tolist(), strict=True)
+            if not same or i < j
+        ]
     if same:
         lkeys = rkeys = block_keys(ls)
     else:
