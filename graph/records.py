@@ -20,7 +20,7 @@ from graph.model import REL_KINDS, ModelError, check_endpoints, node_kind
 PROVENANCE = ("sources", "first_seen", "last_seen")
 
 
-@dataclass
+@dataclass(slots=True)
 class NodeRecord:
     kind: str
     id: str
@@ -32,7 +32,7 @@ class NodeRecord:
         return str(self.props.get("name", self.id))
 
 
-@dataclass
+@dataclass(slots=True)
 class RelRecord:
     type: str
     from_kind: str
@@ -84,15 +84,16 @@ def make_rel(
     fk, fid = (from_node.kind, from_node.id) if isinstance(from_node, NodeRecord) else from_node
     tk, tid = (to_node.kind, to_node.id) if isinstance(to_node, NodeRecord) else to_node
     spec = check_endpoints(rel_type, fk, tk)
+    items = tuple(sorted(props.items())) if props else ()
     try:
-        clean = _valid_rel_props(rel_type, tuple(sorted((props or {}).items())))
-    except TypeError:  # an unhashable value (a list): validate without the cache
-        clean = _valid_rel_props.__wrapped__(rel_type, tuple(sorted((props or {}).items())))
+        try:
+            valid = _valid_rel_props(rel_type, items)
+        except TypeError:  # an unhashable value (a list): validate without the cache
+            valid = _valid_rel_props.__wrapped__(rel_type, items)
     except ValidationError as exc:
         raise ModelError(f"{rel_type} {fid} → {tid}: {_errors(exc)}") from None
-    clean = dict(clean)
-    key = clean.get(spec.key_prop) if spec.key_prop else None
-    clean["id"] = rel_id(fid, rel_type, tid, key)
+    key = valid.get(spec.key_prop) if spec.key_prop else None
+    clean = {**valid, "id": rel_id(fid, rel_type, tid, key)}
     return RelRecord(rel_type, fk, fid, tk, tid, clean, list(sources or []))
 
 
