@@ -3,8 +3,9 @@
 Baseline (same run): `rapidfuzz.process.cdist` over all 100 million pairs, all cores, with
 the resolver's scorer (`token_sort_ratio` on alias-rewritten keys) and the review threshold
 as cutoff. Measured: `graph.resolve.blocking.scored_pairs`, the path `samgraf import` uses
-(three passes of blocks, `process.cdist` within each block on length-compatible names). Targets: ≥ 20× faster, and ≥ 99 % of
-the pairs brute force finds at or above the threshold are also found blocked.
+(three passes of blocks, `process.cdist` within each block on length-compatible names).
+Targets: ≥ 20× faster, and ≥ 99 % of the pairs brute force finds at or above the threshold
+are also found blocked.
 """
 
 from __future__ import annotations
