@@ -159,7 +159,14 @@ class EmbeddedServer:
 
     def release(self) -> None:
         """Shut the server down if no other samgraf process is connected to it."""
-        if self.keep or not _alive(self.sock):
+        if self.keep:
+            return
+        if not _alive(self.sock):
+            # our socket is gone (e.g. its temporary folder was deleted): stop our own child
+            if self._proc is not None and self._proc.poll() is None:
+                self._proc.terminate()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self._proc.wait(timeout=10)
             return
         try:
             conn = redis.Redis(unix_socket_path=str(self.sock), socket_timeout=5)
