@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -73,6 +74,17 @@ def import_file(
     big = file.exists() and file.stat().st_size > PROGRESS_BYTES
     with GraphStore.open(settings) as store:
         try:
+            do_import = functools.partial(
+                run_import,
+                store,
+                settings,
+                file,
+                mapping,
+                dry_run=dry_run,
+                skip_bad_rows=skip_bad_rows,
+                prune=prune,
+                who=who or getpass.getuser(),
+            )
             if big:
                 with Progress(
                     SpinnerColumn(),
@@ -84,29 +96,10 @@ def import_file(
                     transient=True,
                 ) as progress:
                     task = progress.add_task(f"Leser {file.name}", total=None)
-                    report = run_import(
-                        store,
-                        settings,
-                        file,
-                        mapping,
-                        dry_run=dry_run,
-                        skip_bad_rows=skip_bad_rows,
-                        prune=prune,
-                        who=who or getpass.getuser(),
-                        progress=lambda n: progress.update(task, completed=n),
-                    )
+                    report = do_import(progress=lambda n: progress.update(task, completed=n))
             else:
                 with err.status(f"Leser {file.name} …"):
-                    report = run_import(
-                        store,
-                        settings,
-                        file,
-                        mapping,
-                        dry_run=dry_run,
-                        skip_bad_rows=skip_bad_rows,
-                        prune=prune,
-                        who=who or getpass.getuser(),
-                    )
+                    report = do_import()
         except ImportDataError as exc:
             err.print(f"[red]Feil:[/red] {exc}", highlight=False)
             err.print("Ingenting er skrevet; grafen er uendret.")
