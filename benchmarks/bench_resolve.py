@@ -6,11 +6,18 @@ as cutoff. Measured: `graph.resolve.blocking.scored_pairs`, the path `samgraf im
 (three passes of blocks, `process.cdist` within each block on length-compatible names).
 Targets: ≥ 20× faster, and ≥ 99 % of the pairs brute force finds at or above the threshold
 are also found blocked.
+
+Timing as `timeit` does it: the garbage collector off, each side run several times, the runs
+of the two sides interleaved (so that a slow spell of the machine hits both), and the medians
+compared; the fastest and slowest runs are reported beside them. The first blocked run is
+reported on its own too: it includes starting the scoring threads.
 """
 
 from __future__ import annotations
 
+import gc
 import random
+import statistics
 import time
 from typing import Any
 
@@ -20,6 +27,9 @@ from graph.resolve.blocking import brute_force_pairs, scored_pairs
 from graph.resolve.scoring import Thresholds
 
 N = 10_000
+#: brute-force runs, each followed by BLOCKED_PER_ROUND blocked runs
+ROUNDS = 3
+BLOCKED_PER_ROUND = 5
 PLACES = [
     "Agder",
     "Kristiansand",
@@ -239,27 +249,42 @@ def run() -> dict[str, Any]:
     lk = [aliases.key(n)[0].partition("#")[0] for n in left]
     rk = [aliases.key(n)[0].partition("#")[0] for n in right]
     cutoff = Thresholds().review
-    t0 = time.perf_counter()
-    brute = brute_force_pairs(lk, rk, cutoff)
-    brute_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    blocked = scored_pairs(lk, rk, cutoff)
-    blocked_s = time.perf_counter() - t0
+    brute_s: list[float] = []
+    blocked_s: list[float] = []
+    gc.disable()
+    try:
+        for _ in range(ROUNDS):
+            t0 = time.perf_counter()
+            brute = brute_force_pairs(lk, rk, cutoff)
+            brute_s.append(time.perf_counter() - t0)
+            for _ in range(BLOCKED_PER_ROUND):
+                t0 = time.perf_counter()
+                blocked = scored_pairs(lk, rk, cutoff)
+                blocked_s.append(time.perf_counter() - t0)
+    finally:
+        gc.enable()
     want = {(i, j) for i, j, _ in brute}
     got = {(i, j) for i, j, _ in blocked}
     kept = len(want & got) / len(want) if want else 1.0
+    brute_median, blocked_median = statistics.median(brute_s), statistics.median(blocked_s)
+    speedup = brute_median / blocked_median
     figures = {
         "names": f"{N} x {N}",
         "scorer": "token_sort_ratio",
         "cutoff": cutoff,
-        "brute_force_s": round(brute_s, 2),
+        "runs": f"{len(brute_s)} brute force, {len(blocked_s)} blocked, interleaved",
+        "brute_force_s": round(brute_median, 3),
+        "brute_force_s_min_max": [round(min(brute_s), 3), round(max(brute_s), 3)],
         "brute_force_pairs": len(want),
-        "blocked_s": round(blocked_s, 3),
+        "blocked_s": round(blocked_median, 4),
+        "blocked_s_min_max": [round(min(blocked_s), 4), round(max(blocked_s), 4)],
+        "blocked_s_first_run": round(blocked_s[0], 4),
         "blocked_pairs": len(got),
-        "speedup": round(brute_s / blocked_s, 1),
+        "speedup": round(speedup, 1),
+        "speedup_worst_case": round(min(brute_s) / max(blocked_s), 1),
         "pairs_kept": round(kept, 4),
-        "target": "speedup >= 20 and pairs_kept >= 0.99",
-        "target_met": brute_s / blocked_s >= 20 and kept >= 0.99,
+        "target": "speedup (of the medians) >= 20 and pairs_kept >= 0.99",
+        "target_met": speedup >= 20 and kept >= 0.99,
     }
     report("resolve", figures)
     return figures

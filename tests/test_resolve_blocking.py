@@ -133,10 +133,19 @@ def test_small_blocks_scored_in_bins_keep_only_pairs_of_one_block() -> None:
     # reported from the bin (the pair is reported only when some pass puts them together)
     left = [f"{w}vik bygg" for w in ("ber", "dal", "nes", "sta", "hei")]
     right = [f"{w}vik byg" for w in ("ber", "dal", "nes", "sta", "hei")]
-    tasks = blocking._tasks(
-        [(np.array([i]), np.array([i])) for i in range(len(left))]  # five 1 × 1 blocks
-    )
-    assert len(tasks) == 1
+    five = np.arange(len(left))
+    table = (
+        five,
+        five,
+        five,
+        np.ones(5, dtype=np.int64),
+        five,
+        np.ones(5, dtype=np.int64),
+        np.zeros(5, dtype=bool),
+    )  # five 1 × 1 blocks
+    lengths = np.array([len(n) for n in left])
+    tasks, found = blocking._tasks(table, lengths, lengths, (0.0, 9.9), lambda *a: None)
+    assert found == []
     la, ra = np.array(left, dtype=object), np.array(right, dtype=object)
     got = blocking._score_tasks(tasks, la, ra, CUTOFF)
     pairs = {(int(i), int(j)) for f in got for i, j in zip(f[0], f[1], strict=True)}
@@ -157,3 +166,78 @@ def test_small_inputs_are_scored_all_against_all() -> None:
     assert scored_pairs(left, right, CUTOFF) == brute_force_pairs(left, right, CUTOFF)
     same = scored_pairs(left, None, CUTOFF)
     assert same == [(i, j, s) for i, j, s in brute_force_pairs(left, left, CUTOFF) if i < j]
+
+
+def _generated(n: int, seed: int) -> tuple[list[str], list[str]]:
+    """Organisation-like keys with few, frequent sector words and places (large blocks in
+    every pass, split and binned ones among them) and a share of near-duplicates."""
+    rng = np.random.default_rng(seed)
+    sectors = ["næringsforening", "frivilligsentral", "rehabilitering", "bygg", "helse", "data"]
+    places = ["kristiansand", "arendal", "grimstad", "søgne", "vennesla", "lillesand"]
+    syllables = ["ber", "vik", "dal", "ås", "heim", "lund", "aas", "nes", "tveit", "bø", "skog"]
+
+    def name() -> str:
+        brand = "".join(rng.choice(syllables, size=int(rng.integers(1, 4))))
+        parts = [brand, str(rng.choice(sectors))]
+        if rng.random() < 0.6:
+            parts.append(str(rng.choice(places)))
+        if rng.random() < 0.3:
+            parts.append(str(rng.integers(1, 99)))
+        return " ".join(parts)
+
+    def variant(s: str) -> str:
+        k = int(rng.integers(len(s)))
+        return s[:k] + s[k + 1 :] if rng.random() < 0.5 else s[:k] + "e" + s[k + 1 :]
+
+    left = [name() for _ in range(n)]
+    right = [
+        variant(left[int(rng.integers(n))]) if rng.random() < 0.3 else name() for _ in range(n)
+    ]
+    return left, right
+
+
+def _candidates(left: list[str], right: list[str]) -> set[tuple[int, int]]:
+    """Reference blocking, name by name: pairs sharing a key in some pass."""
+    ls, rs = [sort_tokens(k) for k in left], [sort_tokens(k) for k in right]
+    lkeys, rkeys = block_keys(ls), block_keys(rs)
+    out: set[tuple[int, int]] = set()
+    for lk, rk in zip(lkeys, rkeys, strict=True):
+        by_key: dict[int, list[int]] = {}
+        for j, k in enumerate(rk.tolist()):
+            by_key.setdefault(k, []).append(j)
+        for i, k in enumerate(lk.tolist()):
+            out.update((i, j) for j in by_key.get(k, ()))
+    return out
+
+
+@pytest.mark.parametrize("threads", [False, True], ids=["one thread", "scoring threads"])
+def test_generated_names_blocked_equal_brute_force_within_the_blocks(
+    threads: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # every pair above the cutoff that shares a block in some pass is found, with its score,
+    # and nothing else: the array-built block table, its length splitting and bins, and the
+    # scoring threads lose nothing the blocks contain
+    if threads:
+        monkeypatch.setattr(blocking, "PARALLEL_PAIRS", 0)
+    monkeypatch.setattr(blocking, "SPLIT_PAIRS", 2_000)  # some blocks split by length
+    left, right = _generated(1500, seed=3)
+    found = {(i, j): s for i, j, s in scored_pairs(left, right, CUTOFF)}
+    brute = {(i, j): s for i, j, s in brute_force_pairs(left, right, CUTOFF)}
+    candidates = _candidates(left, right)
+    expected = {p: s for p, s in brute.items() if p in candidates}
+    assert len(expected) > 400
+    assert found == expected
+    assert len(found) >= 0.95 * len(brute)
+
+
+def test_generated_names_with_themselves(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(blocking, "PARALLEL_PAIRS", 0)
+    monkeypatch.setattr(blocking, "SPLIT_PAIRS", 2_000)
+    names = list(dict.fromkeys(_generated(1200, seed=5)[0] + _generated(1200, seed=5)[1]))
+    found = {(i, j): s for i, j, s in scored_pairs(names, None, CUTOFF)}
+    assert all(i < j for i, j in found)
+    candidates = _candidates(names, names)
+    brute = {(i, j): s for i, j, s in brute_force_pairs(names, names, CUTOFF) if i < j}
+    expected = {p: s for p, s in brute.items() if p in candidates}
+    assert len(expected) > 200
+    assert found == expected
