@@ -9,6 +9,14 @@ the normalised name:
 - County: ``county:<fylkesnummer>``.
 - Organisation with an organisation number: ``organisation:orgnr:<orgnr>``.
 - Initiative with a saksnummer: ``initiative:sak:<saksnummer>``.
+- Person with an e-mail address: ``person:<slug of the name>~<10 hex digits of the SHA-256 of
+  the casefolded address>``: two people of one name with different addresses are two nodes
+  (entity resolution decides whether they are one person), and the address itself is not in
+  the id, which public API responses and HTML views show.
+- Person without an e-mail whose import row names the organisation(s) the person belongs to:
+  ``person:<slug>@<the organisations' ids without "organisation:", joined by "+">`` (made by
+  the spreadsheet importer, ``importers.tabular``): the same name in two organisations is two
+  nodes, which entity resolution sends to review instead of merging them unasked.
 - Everything else: ``<kind>:<slug of the name>``, where the slug is NFKC + casefold, "&" read
   as "og", and every run of characters that are not letters or digits replaced by "-".
   Norwegian letters stay letters ("Ås" → ``ås``, not ``as``).
@@ -19,6 +27,7 @@ Relationship ids are ``<from id>|<TYPE>|<to id>`` plus ``|<key>`` for types whos
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from functools import lru_cache
@@ -52,7 +61,15 @@ def node_id(kind: str, name: str, props: dict[str, Any] | None = None) -> str:
     s = slug(name)
     if not s:
         raise ValueError(f"kan ikke lage id for {kind} uten navn")
+    if kind == "Person" and props.get("email"):
+        return f"person:{s}~{email_digest(str(props['email']))}"
     return f"{kind.lower()}:{s}"
+
+
+def email_digest(email: str) -> str:
+    """10 hex digits of the SHA-256 of the casefolded, trimmed address: tells addresses apart
+    in an id without showing them."""
+    return hashlib.sha256(email.strip().casefold().encode("utf-8")).hexdigest()[:10]
 
 
 def rel_id(from_id: str, rel_type: str, to_id: str, key: Any = None) -> str:

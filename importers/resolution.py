@@ -235,6 +235,20 @@ def resolve_new(
         cur = best.get(loser.id)
         if cur is None or d.score > cur.decision.score:
             best[loser.id] = pr
+    # two new nodes that are not one (two e-mail addresses, two organisations) must not both
+    # merge into the same winner: the best match merges, the other is asked about
+    by_winner: dict[str, list[PairResult]] = defaultdict(list)
+    for pr in best.values():
+        by_winner[pr.winner.id].append(pr)
+    for group in by_winner.values():
+        group.sort(key=lambda p: (-p.decision.score, p.loser.id))
+        kept: list[PairResult] = []
+        for pr in group:
+            if all(decide(k.loser, pr.loser, aliases, th).outcome == Outcome.MERGE for k in kept):
+                kept.append(pr)
+                continue
+            del best[pr.loser.id]
+            res.review.append(PairResult(pr.winner, pr.loser, pr.decision, "review"))
     # no chains within one import: a node that is some merge's winner is not also a loser
     winners = {p.winner.id for p in best.values()}
     for loser_id, pr in sorted(best.items()):

@@ -440,10 +440,11 @@ class _RowBuilder:
         auth: set[str] = set()
         ents: dict[str, list[NodeRecord]] = {}
         for e in self.mapping.entities.values():
-            nodes = self._entity(e, values, source, out)
-            ents[e.key] = nodes
+            ents[e.key] = self._entity(e, values, source, out)
+        self._people_in_organisations(ents, out)
+        for e in self.mapping.entities.values():
             if e.authoritative:
-                auth.update(n.id for n in nodes)
+                auth.update(n.id for n in ents[e.key])
         for r in self.mapping.relationships:
             props = {p.name: convert(p, self.cell(values, p.column)) for p in r.properties}
             props = {k: v for k, v in props.items() if v is not None}
@@ -458,6 +459,33 @@ class _RowBuilder:
                             self._rel_column(r.from_, r.to, r.properties, exc), str(exc)
                         ) from None
         return out, auth
+
+    def _people_in_organisations(
+        self, ents: dict[str, list[NodeRecord]], out: list[NodeRecord | RelRecord]
+    ) -> None:
+        """A person the row makes MEMBER_OF organisations, and who has no e-mail address (whose
+        id is made from it), gets the organisations in the id: the same name in two
+        organisations is two nodes, for entity resolution to ask about (graph/ids.py)."""
+        for r in self.mapping.relationships:
+            if r.type != "MEMBER_OF":
+                continue
+            orgs = sorted(
+                n.id.removeprefix("organisation:")
+                for n in ents.get(r.to, [])
+                if n.kind == "Organisation"
+            )
+            if not orgs:
+                continue
+            people = ents.get(r.from_, [])
+            for k, person in enumerate(people):
+                if person.kind != "Person" or person.props.get("email") or "@" in person.id:
+                    continue
+                new_id = f"{person.id}@{'+'.join(orgs)}"
+                moved = NodeRecord(
+                    person.kind, new_id, {**person.props, "id": new_id}, person.sources
+                )
+                people[k] = moved
+                out[:] = [moved if x is person else x for x in out]
 
     def _rel_column(self, a: str, b: str, props: list[Any], exc: Exception) -> str | None:
         for p in props:

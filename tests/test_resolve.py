@@ -139,3 +139,13 @@ def test_same_name_in_different_organisations_is_never_merged_automatically(alia
     assert decide(a, b, aliases).outcome == Outcome.REVIEW
     c = Entity("p:3", "Person", "Anne Aunevik", context=frozenset({"organisation:kristiansand"}))
     assert decide(a, c, aliases).outcome == Outcome.MERGE
+
+
+def test_two_email_addresses_under_one_name_are_asked_about(aliases) -> None:  # type: ignore[no-untyped-def]
+    a = Entity("p:1", "Person", "Anne Aunevik", keys={"email": "anne@kristiansand.kommune.no"})
+    b = Entity("p:2", "Person", "Anne Aunevik", keys={"email": "anne@nav.no"})
+    d = decide(a, b, aliases)
+    assert d.outcome == Outcome.REVIEW
+    assert any(e.get("detail") == "ulike e-postadresser" for e in d.evidence)
+    c = Entity("p:3", "Person", "Anne Aunevik")
+    assert decide(a, c, aliases).outcome == Outcome.MERGE  # one address known: same name

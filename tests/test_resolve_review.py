@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.resolve.review import ReviewError, open_queue
+from graph.resolve.review import ReviewError, merge_key, open_queue
 from graph.settings import Settings
 from graph.store import GraphStore
 from importers.bundled import load_dataset
@@ -244,3 +244,81 @@ def test_scan_proposes_duplicates_already_in_the_graph(
     queue.judge(item, "reject", "saksbehandler", store)
     again = scan_graph(store, queue, aliases, Thresholds())
     assert all({p.winner.name, p.loser.name} != {"NAV", "NAV Agder"} for p in again)
+
+
+def people_file(path: Path, rows: list[tuple[str, str, str, str]]) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Navn", "Rolle", "Satsing", "Organisasjon", "E-post"])
+        for name, initiative, org, email in rows:
+            w.writerow([name, "Deltaker", initiative, org, email])
+    return path
+
+
+def people_named(store: GraphStore, name: str) -> list[dict[str, object]]:
+    return [n for n in store.all_nodes() if n.get("label") == "Person" and n["name"] == name]
+
+
+def test_same_name_in_two_organisations_is_two_people_and_a_question(
+    world: tuple[GraphStore, Settings], tmp_path: Path
+) -> None:
+    # the rule: two people of one name in different organisations are not merged
+    # automatically; one name in one organisation on two rows is one person with two roles
+    store, s = world
+    path = people_file(
+        tmp_path / "deltakere.csv",
+        [
+            ("Kari Nordmann", "Flere i arbeid", "NAV Agder", ""),
+            ("Kari Nordmann", "Soslokal", "Universitetet i Agder", ""),
+            ("Ola Nordmann", "Flere i arbeid", "NAV Agder", ""),
+            ("Ola Nordmann", "Soslokal", "NAV Agder", ""),
+        ],
+    )
+    report = imp(store, s, path, mapping="person-roles")
+    kari = people_named(store, "Kari Nordmann")
+    assert len(kari) == 2
+    assert {k["id"] for k in kari} == {
+        "person:kari-nordmann@nav-agder",
+        "person:kari-nordmann@universitetet-i-agder",
+    }
+    asked = {frozenset((m.winner.id, m.loser.id)) for m in report.resolution.review}
+    assert frozenset(k["id"] for k in kari) in asked
+    assert not any("kari" in m.loser.id for m in report.resolution.auto)
+    ola = people_named(store, "Ola Nordmann")
+    assert len(ola) == 1
+    roles = {b for a, t, b in rels_of(store, str(ola[0]["id"])) if t == "HAS_ROLE"}
+    assert len(roles) == 2
+    # the question is in the queue, with its evidence, and the import is idempotent
+    a, b = (str(k["id"]) for k in kari)
+    item = open_queue(s).get_by_key(merge_key(a, b))
+    assert item is not None and item.status == "open"
+    assert "ulike organisasjoner" in str(item.evidence)
+    before = snapshot(store)
+    assert imp(store, s, path, mapping="person-roles").diff.empty
+    assert snapshot(store) == before
+
+
+def test_two_email_addresses_are_never_one_person_unasked(
+    world: tuple[GraphStore, Settings], tmp_path: Path
+) -> None:
+    # e-mail is a person's strong key: two addresses under one name are two nodes and a
+    # question, even against a person of that name already in the graph (the bundled
+    # dataset's Anne Aunevik), and the addresses are not in the ids
+    store, s = world
+    assert len(people_named(store, "Anne Aunevik")) == 1
+    path = people_file(
+        tmp_path / "epost.csv",
+        [
+            ("Anne Aunevik", "Flere i arbeid", "", "anne.aunevik@kristiansand.kommune.no"),
+            ("Anne Aunevik", "Soslokal", "", "Anne@Nav.no"),
+        ],
+    )
+    report = imp(store, s, path, mapping="person-roles")
+    ids = {str(n["id"]) for n in people_named(store, "Anne Aunevik")}
+    assert len(ids) == 2  # one merged into the dataset's Anne Aunevik, the other asked about
+    assert "person:anne-aunevik" in ids
+    assert not any("@" in i or "nav.no" in i for i in ids)
+    merged = [m for m in report.resolution.auto if m.winner.id == "person:anne-aunevik"]
+    assert len(merged) == 1
+    asked = [m for m in report.resolution.review if m.winner.id == "person:anne-aunevik"]
+    assert len(asked) == 1 and asked[0].loser.id != merged[0].loser.id

@@ -110,15 +110,17 @@ def decide(a: Entity, b: Entity, aliases: AliasTable, th: Thresholds | None = No
                 return Decision(Outcome.MERGE, 100, [_ev("strong_key", f"samme {key}: {va}")])
             if key != "email":
                 return Decision(Outcome.APART, 0, [_ev("strong_key", f"ulikt {key}: {va} / {vb}")])
-    if a.kind == "Person":
-        return _decide_person(a, b, th)
     best: Decision | None = None
-    for na in a.names():
-        for nb in b.names():
-            d = _decide_names(na, nb, aliases, th)
-            if best is None or _rank(d) > _rank(best):
-                best = d
+    if a.kind == "Person":
+        best = _decide_person(a, b, th)
+    else:
+        for na in a.names():
+            for nb in b.names():
+                d = _decide_names(na, nb, aliases, th)
+                if best is None or _rank(d) > _rank(best):
+                    best = d
     assert best is not None
+    # two e-mail addresses: two people, or one with two addresses; a person decides that
     if a.keys.get("email") and b.keys.get("email") and best.outcome == Outcome.MERGE:
         best = Decision(
             Outcome.REVIEW, best.score, [*best.evidence, _ev("strong_key", "ulike e-postadresser")]
