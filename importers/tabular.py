@@ -140,6 +140,19 @@ class RecordSpill:
         self._acc = _Accumulator()
         self._rows = 0
         self.seq = 0
+        #: the next run file's number: never reused, so a compaction never writes over a run
+        #: it is reading (a second compaction once truncated the first one's output, then
+        #: deleted it: lost records and FileNotFoundError at a million rows)
+        self._serial = 0
+
+    def _run_paths(self, suffix: str = "") -> tuple[Path, Path]:
+        assert self._dir is not None
+        self._serial += 1
+        base = Path(self._dir.name)
+        return (
+            base / f"nodes-{self._serial}{suffix}.pickle",
+            base / f"rels-{self._serial}{suffix}.pickle",
+        )
 
     def add(self, records: list[NodeRecord | RelRecord], auth: set[str]) -> None:
         for rec in records:
@@ -158,9 +171,7 @@ class RecordSpill:
             return
         if self._dir is None:
             self._dir = tempfile.TemporaryDirectory(prefix="samgraf-import-")
-        n = len(self.node_runs)
-        nodes = Path(self._dir.name) / f"nodes-{n}.pickle"
-        rels = Path(self._dir.name) / f"rels-{n}.pickle"
+        nodes, rels = self._run_paths()
         _write_run(
             nodes,
             (
@@ -191,10 +202,7 @@ class RecordSpill:
 
     def _compact(self) -> None:
         """Merge every run into one (a merge reads one block of each run at a time)."""
-        assert self._dir is not None
-        n = len(self.node_runs)
-        nodes = Path(self._dir.name) / f"nodes-{n}-all.pickle"
-        rels = Path(self._dir.name) / f"rels-{n}-all.pickle"
+        nodes, rels = self._run_paths("-all")
         _write_run(
             nodes,
             (

@@ -74,3 +74,33 @@ def test_import_memory_does_not_grow_with_the_rows(
     node = store.node("initiative:prosjekt-023999")
     assert node is not None and node["sources"] == [f"{path.name}:{N_ROWS + 1}"]
     assert peak / 2**20 < BOUND_MB, f"peak {peak / 2**20:.0f} MB"
+
+
+def test_spill_compacts_many_times_and_loses_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a million-row import compacts its runs more than once; the second compaction used to
+    # write over the first one's output while reading it
+    from graph.records import make_node, make_rel
+    from importers.tabular import RecordSpill
+
+    monkeypatch.setattr("importers.tabular.MAX_RUNS", 3)
+    spill = RecordSpill(window=2)
+    people = [make_node("Person", f"Person {k}") for k in range(7)]
+    org = make_node("Organisation", "Kristiansand kommune")
+    rows = 40  # 20 runs: compacted 9 times
+    try:
+        for i in range(rows):
+            person = make_node("Person", f"Person {i % 7}", sources=[f"fil.csv:{i + 2}"])
+            rel = make_rel("MEMBER_OF", person, org, sources=[f"fil.csv:{i + 2}"])
+            spill.add([person, org, rel], set())
+        spill.finish()
+        assert len(spill.node_runs) < 3
+        nodes = {m.node.id: m.node for m in spill.nodes()}
+        rels = {r.id: r for r in spill.rels()}
+    finally:
+        spill.close()
+    assert set(nodes) == {p.id for p in people} | {org.id}
+    for k, p in enumerate(people):
+        want = [f"fil.csv:{i + 2}" for i in range(rows) if i % 7 == k]
+        assert nodes[p.id].sources == want  # every row, in row order
+    assert len(rels) == 7
+    assert sum(len(r.sources) for r in rels.values()) == rows
