@@ -351,22 +351,30 @@ def _tasks(
     return tasks, found
 
 
+def _cdist(task: Task, la: NDArray[Any], ra: NDArray[Any], cutoff: float) -> NDArray[np.uint8]:
+    li, ri, _, _ = task
+    return process.cdist(
+        la[li], ra[ri], scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8, workers=1
+    )
+
+
+def _hits(task: Task, m: NDArray[np.uint8]) -> Found | None:
+    """The pairs of a task's score matrix at or above the cutoff (within one block, for a bin
+    of blocks)."""
+    li, ri, lb, rb = task
+    # flatnonzero of a bool array: a tenth of the cost of flatnonzero (or nonzero) of uint8
+    xs, ys = np.divmod(np.flatnonzero(m > 0), m.shape[1])
+    if lb is not None and rb is not None:
+        same_block = lb[xs] == rb[ys]
+        xs, ys = xs[same_block], ys[same_block]
+    return (li[xs], ri[ys], m[xs, ys]) if len(xs) else None
+
+
 def _score_tasks(
     tasks: list[Task], la: NDArray[Any], ra: NDArray[Any], cutoff: float
 ) -> list[Found]:
-    found: list[Found] = []
-    for li, ri, lb, rb in tasks:
-        m = process.cdist(
-            la[li], ra[ri], scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8, workers=1
-        )
-        # flatnonzero of a bool array: a tenth of the cost of flatnonzero (or nonzero) of uint8
-        xs, ys = np.divmod(np.flatnonzero(m > 0), m.shape[1])
-        if lb is not None and rb is not None:
-            same_block = lb[xs] == rb[ys]
-            xs, ys = xs[same_block], ys[same_block]
-        if len(xs):
-            found.append((li[xs], ri[ys], m[xs, ys]))
-    return found
+    found = (_hits(task, _cdist(task, la, ra, cutoff)) for task in tasks)
+    return [f for f in found if f is not None]
 
 
 _POOLS: dict[int, ThreadPoolExecutor] = {}
@@ -401,7 +409,7 @@ def _pool(threads: int) -> ThreadPoolExecutor:
 def _score(tasks: list[Task], la: NDArray[Any], ra: NDArray[Any], cutoff: float) -> list[Found]:
     """Score the tasks with `process.cdist`: on the calling thread for a small input, else on
     one pool thread per core (cdist releases the GIL while it computes), each taking the next
-    task, largest first, as soon as it is free.
+    task, largest first, as soon as it is free, and doing nothing else.
 
     The tasks are all built before the threads start: a calling thread still busy in Python
     would hold the GIL for up to the interpreter's switch interval (5 ms) each time a worker
@@ -409,19 +417,24 @@ def _score(tasks: list[Task], la: NDArray[Any], ra: NDArray[Any], cutoff: float)
     threads = min(os.cpu_count() or 1, 8)
     if threads < 2 or sum(len(t[0]) * len(t[1]) for t in tasks) < PARALLEL_PAIRS:
         return _score_tasks(tasks, la, ra, cutoff)
-    queue: SimpleQueue[Task] = SimpleQueue()
-    for task in sorted(tasks, key=lambda t: len(t[0]) * len(t[1]), reverse=True):
-        queue.put(task)
+    queue: SimpleQueue[int] = SimpleQueue()
+    for k in sorted(range(len(tasks)), key=lambda k: len(tasks[k][0]) * len(tasks[k][1]))[::-1]:
+        queue.put(k)
 
-    def work() -> list[Found]:
-        found: list[Found] = []
+    def work() -> list[tuple[int, NDArray[np.uint8]]]:
+        scored = []
         with contextlib.suppress(Empty):
             while True:
-                found += _score_tasks([queue.get_nowait()], la, ra, cutoff)
-        return found
+                k = queue.get_nowait()
+                scored.append((k, _cdist(tasks[k], la, ra, cutoff)))
+        return scored
 
     workers = [_pool(threads).submit(work) for _ in range(threads)]
-    return [f for worker in workers for f in worker.result()]
+    # the hits are read here, after the threads are done: the less a scoring thread holds
+    # the GIL, the less often the other waits for it (measured: median 42.8 ms instead of
+    # 44.3, and fewer slow runs)
+    found = (_hits(tasks[k], m) for worker in workers for k, m in worker.result())
+    return [f for f in found if f is not None]
 
 
 def _neighbourhood(
