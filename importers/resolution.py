@@ -47,6 +47,16 @@ class PairResult:
 
         return {"winner": side(self.winner), "loser": side(self.loser)}
 
+    def proposal(self) -> tuple[str, str, dict[str, Any], float, list[dict[str, Any]]]:
+        """The pair as a review-queue item (`ReviewQueue.propose_many`)."""
+        return (
+            "merge",
+            merge_key(self.winner.id, self.loser.id),
+            self.payload(),
+            self.decision.confidence,
+            self.decision.evidence,
+        )
+
     def as_dict(self) -> dict[str, Any]:
         return {
             **self.payload(),
@@ -119,25 +129,11 @@ def rewrite(
         winner = existing.get(target) or (
             batch.nodes[target].props if target in batch.nodes else {}
         )
-        aliases = list(winner.get("aliases") or [])
-        for n in (node.props.get("name"), *(node.props.get("aliases") or [])):
-            if n and n != winner.get("name") and n not in aliases:
-                aliases.append(n)
-        props: dict[str, Any] = {"id": target, "label": node.kind}
-        if aliases:
-            props["aliases"] = aliases
-        out.add_node(NodeRecord(node.kind, target, props, list(node.sources)))
+        out.add_node(redirect_node(node, target, winner))
     for rel in batch.rels.values():
-        a, b = redirects.get(rel.from_id, rel.from_id), redirects.get(rel.to_id, rel.to_id)
-        if a == rel.from_id and b == rel.to_id:
-            out.add_rel(rel)
-            continue
-        if a == b:
-            continue
-        props = {k: v for k, v in rel.props.items() if k != "id"}
-        out.add_rel(
-            make_rel(rel.type, (rel.from_kind, a), (rel.to_kind, b), props, list(rel.sources))
-        )
+        moved = redirect_rel(rel, redirects)
+        if moved is not None:
+            out.add_rel(moved)
     return out
 
 
@@ -301,6 +297,31 @@ def scan_graph(
     return out
 
 
+def redirect_node(node: NodeRecord, target: str, winner: dict[str, Any]) -> NodeRecord:
+    """`node` written as the node `target` (whose properties are `winner`): its names become
+    the winner's aliases, its sources stay."""
+    aliases = list(winner.get("aliases") or [])
+    for n in (node.props.get("name"), *(node.props.get("aliases") or [])):
+        if n and n != winner.get("name") and n not in aliases:
+            aliases.append(n)
+    props: dict[str, Any] = {"id": target, "label": node.kind}
+    if aliases:
+        props["aliases"] = aliases
+    return NodeRecord(node.kind, target, props, list(node.sources))
+
+
+def redirect_rel(rel: RelRecord, redirects: dict[str, str]) -> RelRecord | None:
+    """`rel` re-pointed at the redirected ends (its id recomputed); None when both ends became
+    one node."""
+    a, b = redirects.get(rel.from_id, rel.from_id), redirects.get(rel.to_id, rel.to_id)
+    if a == rel.from_id and b == rel.to_id:
+        return rel
+    if a == b:
+        return None
+    props = {k: v for k, v in rel.props.items() if k != "id"}
+    return make_rel(rel.type, (rel.from_kind, a), (rel.to_kind, b), props, list(rel.sources))
+
+
 def _fetch(store: GraphStore, ids: list[str]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for i in range(0, len(ids), 5000):
@@ -452,6 +473,8 @@ __all__ = [
     "entity",
     "historic_table",
     "reapplied_pair",
+    "redirect_node",
+    "redirect_rel",
     "resolve_batch",
     "resolve_new",
     "rewrite",

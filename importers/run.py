@@ -39,10 +39,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from graph.records import GraphBatch, NodeRecord, RelRecord, make_rel
+from graph.records import GraphBatch, NodeRecord, RelRecord
 from graph.resolve.aliases import load_aliases
 from graph.resolve.merge import merge_nodes
-from graph.resolve.review import ReviewQueue, merge_key, now, open_queue
+from graph.resolve.review import ReviewQueue, now, open_queue
 from graph.resolve.scoring import Entity, Thresholds
 from graph.settings import Settings
 from graph.store import GraphStore, utc_now
@@ -55,6 +55,8 @@ from importers.resolution import (
     historic_table,
     place_names,
     reapplied_pair,
+    redirect_node,
+    redirect_rel,
     resolve_new,
     rewrite,
 )
@@ -243,18 +245,7 @@ def run_import(
     finally:
         plan.close()
     report.written = {"nodes": written.nodes, "relationships": written.relationships}
-    auto_ids = queue.propose_many(
-        [
-            (
-                "merge",
-                merge_key(pr.winner.id, pr.loser.id),
-                pr.payload(),
-                pr.decision.confidence,
-                pr.decision.evidence,
-            )
-            for pr in res.auto
-        ]
-    )
+    auto_ids = queue.propose_many([pr.proposal() for pr in res.auto])
     for item, pr in zip(auto_ids, res.auto, strict=True):
         queue.record(
             item,
@@ -263,18 +254,7 @@ def run_import(
             pr.decision.evidence,
             {"kind": "merge", "snapshot": snapshots[pr.loser.id]},
         )
-    report.proposals = queue.propose_many(
-        [
-            (
-                "merge",
-                merge_key(pr.winner.id, pr.loser.id),
-                pr.payload(),
-                pr.decision.confidence,
-                pr.decision.evidence,
-            )
-            for pr in res.review
-        ]
-    )
+    report.proposals = queue.propose_many([pr.proposal() for pr in res.review])
     report.after = store.stats()
     ImportLog(queue.path).add(report, path, who)
     return report
@@ -342,25 +322,13 @@ class _Reapply:
                     out.append(rec)
                     continue
                 self.losers.setdefault(rec.id, rec.props)
-                winner = self.winners[target]
-                names = list(winner.get("aliases") or [])
-                for n in (rec.props.get("name"), *(rec.props.get("aliases") or [])):
-                    if n and n != winner.get("name") and n not in names:
-                        names.append(n)
-                props: dict[str, Any] = {"id": target, "label": rec.kind}
-                if names:
-                    props["aliases"] = names
-                out.append(NodeRecord(rec.kind, target, props, list(rec.sources)))
+                out.append(redirect_node(rec, target, self.winners[target]))
                 continue
             if applied:
-                a, b = applied.get(rec.from_id, rec.from_id), applied.get(rec.to_id, rec.to_id)
-                if a != rec.from_id or b != rec.to_id:
-                    if a == b:
-                        continue
-                    props = {k: v for k, v in rec.props.items() if k != "id"}
-                    rec = make_rel(
-                        rec.type, (rec.from_kind, a), (rec.to_kind, b), props, list(rec.sources)
-                    )
+                moved = redirect_rel(rec, applied)
+                if moved is None:
+                    continue
+                rec = moved
             if rec.type == "MEMBER_OF" and rec.from_kind == "Person":
                 self.context[rec.from_id].add(rec.to_id)
             out.append(rec)

@@ -202,7 +202,6 @@ def scan(
 
     Ingenting slås sammen: hvert par som ikke er avgjort før blir et forslag med bevis."""
     from graph.resolve.aliases import load_aliases
-    from graph.resolve.review import merge_key
     from graph.resolve.scoring import Thresholds
     from graph.settings import get_settings
     from graph.store import GraphStore
@@ -219,18 +218,7 @@ def scan(
         )
     ids: list[str] = []
     if not dry_run:
-        ids = queue.propose_many(
-            [
-                (
-                    "merge",
-                    merge_key(p.winner.id, p.loser.id),
-                    p.payload(),
-                    p.decision.confidence,
-                    p.decision.evidence,
-                )
-                for p in pairs
-            ]
-        )
+        ids = queue.propose_many([p.proposal() for p in pairs])
     if as_json:
         print(
             json.dumps(
