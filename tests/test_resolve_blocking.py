@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from graph.resolve import blocking
 from graph.resolve.aliases import load_aliases
@@ -91,6 +91,55 @@ def test_keys_fold_norwegian_letters_and_find_the_longest_word() -> None:
     assert first[3] == word[3]  # one short word: no error, consistent keys
 
 
+def _reference_keys(name: str) -> tuple[int, int, int]:
+    """The three keys of one token-sorted name, computed name by name in plain Python: what
+    `block_keys` computes for all names at once on bytes."""
+    fold = {"æ": "a", "ø": "o", "å": "a", "é": "e", "è": "e", "ü": "u", "ö": "o", "ä": "a"}
+    text = name.replace("aa", "å").encode("latin-1", "replace").decode("latin-1")
+
+    def pack(part: str, chars: int) -> int:
+        value = 0
+        for k in range(chars):
+            value = (value << 8) | (ord(fold.get(part[k], part[k])) if k < len(part) else 0)
+        return value
+
+    words = text.split(" ")
+    longest = max(words, key=len) if any(words) else ""
+    first_chars, last_chars, word_chars = blocking.KEY_CHARS
+    return (
+        pack(text[:first_chars], first_chars),
+        pack(text[-last_chars:] if len(text) >= last_chars else text, last_chars),
+        pack(longest, word_chars) if longest else 0,
+    )
+
+
+def test_keys_equal_a_name_by_name_reference() -> None:
+    names = [
+        "aasen bygg",
+        "aaa",
+        "aaaa baaad",
+        "haagen",
+        "a",
+        "",
+        "ab",
+        "bygg kristiansand",
+        "bygg øvre åmli",
+        "æra",
+        "café oslo",
+        "łódź senter",  # outside latin-1: read as "?"
+        "12 agder energi",
+        "bygg",
+        "aa",
+    ]
+    first, last, word = block_keys(names)
+    for k, name in enumerate(names):
+        assert (int(first[k]), int(last[k]), int(word[k])) == _reference_keys(name), name
+    # a line break inside a key is read as a space
+    assert [int(k[0]) for k in block_keys(["bygg\noslo", "x"])] == [
+        int(k[0]) for k in block_keys(["bygg oslo", "x"])
+    ]
+
+
 def test_a_typo_at_the_start_is_found_by_the_other_passes() -> None:
     # "bervik" is the first and the longest word: a typo in its first letter changes the first
     # and the third key; the last one still meets
@@ -146,10 +195,23 @@ def test_small_blocks_scored_in_bins_keep_only_pairs_of_one_block() -> None:
     lengths = np.array([len(n) for n in left])
     tasks, found = blocking._tasks(table, lengths, lengths, (0.0, 9.9), lambda *a: None)
     assert found == []
-    la, ra = np.array(left, dtype=object), np.array(right, dtype=object)
-    got = blocking._score_tasks(tasks, la, ra, CUTOFF)
+    got = blocking._score_tasks(tasks, blocking._Sides.of(left, right, False, CUTOFF))
     pairs = {(int(i), int(j)) for f in got for i, j in zip(f[0], f[1], strict=True)}
     assert pairs == {(i, i) for i in range(len(left))}
+
+
+def test_float_scores_are_rounded_as_cdist_rounds_them() -> None:
+    # the scoring threads keep float32 scores; every one, halves (87.5) included, must round
+    # to the integer `cdist(dtype=uint8)` gives
+    rng = np.random.default_rng(7)
+    names = ["".join(rng.choice(list("abcdeø "), size=n)) for n in rng.integers(0, 40, 300)]
+    names += ["abcdefgh", "abcdefgx", ""]  # 100·(1 − 2/16) = 87.5
+    f32 = process.cdist(names, names, scorer=fuzz.ratio, dtype=np.float32)
+    u8 = process.cdist(names, names, scorer=fuzz.ratio, dtype=np.uint8)
+    i, j = np.divmod(np.arange(f32.size), f32.shape[1])
+    sides = blocking._Sides.of(names, names, True, 0.0)
+    assert (blocking._rounded(i, j, f32.ravel(), sides) == u8.ravel()).all()
+    assert f32[-3, -2] == 87.5 and u8[-3, -2] == 88
 
 
 def test_empty_inputs() -> None:
