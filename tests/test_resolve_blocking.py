@@ -177,27 +177,28 @@ def test_too_large_block_falls_back_to_sorted_neighbourhood() -> None:
     assert all(fuzz.ratio(names[i], names[j]) >= CUTOFF for i, j in pairs)
 
 
-def test_small_blocks_scored_in_bins_keep_only_pairs_of_one_block() -> None:
-    # many tiny blocks end up in one bin: a hit between names of different blocks is not
-    # reported from the bin (the pair is reported only when some pass puts them together)
-    left = [f"{w}vik bygg" for w in ("ber", "dal", "nes", "sta", "hei")]
-    right = [f"{w}vik byg" for w in ("ber", "dal", "nes", "sta", "hei")]
-    five = np.arange(len(left))
-    table = (
-        five,
-        five,
-        five,
-        np.ones(5, dtype=np.int64),
-        five,
-        np.ones(5, dtype=np.int64),
-        np.zeros(5, dtype=bool),
-    )  # five 1 × 1 blocks
-    lengths = np.array([len(n) for n in left])
-    tasks, found = blocking._tasks(table, lengths, lengths, (0.0, 9.9), lambda *a: None)
+def test_small_blocks_are_scored_pair_by_pair_within_each_block() -> None:
+    # six 1 × 1 blocks: only the pairs of a block are scored, not the 30 across blocks; a pair
+    # of lengths that cannot reach the cutoff is not scored at all
+    left = [f"{w}vik bygg" for w in ("ber", "dal", "nes", "sta", "hei")] + ["ab"]
+    right = [f"{w}vik byg" for w in ("ber", "dal", "nes", "sta", "hei")] + ["abcdefghij"]
+    six = np.arange(len(left))
+    one = np.ones(len(left), dtype=np.int64)
+    table = (six, six, six, one, six, one, np.zeros(len(left), dtype=bool))  # six 1 × 1 blocks
+    lengths = np.array([len(n) for n in left]), np.array([len(n) for n in right])
+    bounds = blocking._length_bounds(CUTOFF)
+    tasks, found = blocking._tasks(table, *lengths, bounds, lambda *a: None)
     assert found == []
+    assert all(task.pairwise for task in tasks)
+    listed = zip(
+        np.concatenate([t.left for t in tasks]).tolist(),
+        np.concatenate([t.right for t in tasks]).tolist(),
+        strict=True,
+    )
+    assert sorted(listed) == [(i, i) for i in range(5)]  # "ab" / "abcdefghij" left out
     got = blocking._score_tasks(tasks, blocking._Sides.of(left, right, False, CUTOFF))
     pairs = {(int(i), int(j)) for f in got for i, j in zip(f[0], f[1], strict=True)}
-    assert pairs == {(i, i) for i in range(len(left))}
+    assert pairs == {(i, i) for i in range(5)}
 
 
 def test_float_scores_are_rounded_as_cdist_rounds_them() -> None:
