@@ -135,8 +135,7 @@ def _fold_aa(text: NDArray[np.uint8]) -> NDArray[np.uint8]:
     """`text` with "aa" rewritten to "å" (left to right, as `str.replace` does: "aaa" is
     "åa"), on the bytes: `str.replace` of a two-letter pattern searches a letter at a time
     (1 ms for the benchmark's 500 kB), numpy finds the few pairs in a tenth of that."""
-    a = np.flatnonzero(text == _A)
-    pairs = a[:-1][np.diff(a) == 1].tolist()
+    pairs = np.flatnonzero((text[:-1] == _A) & (text[1:] == _A)).tolist()
     if not pairs:
         return text
     first: list[int] = []
@@ -168,12 +167,15 @@ def block_keys(sorted_keys: Sequence[str]) -> list[NDArray[np.uint64]]:
     last = _pack(text, np.maximum(end - lc, start), end, lc)
     # words: runs of bytes above the space (the tokens are joined by single spaces), which
     # start and end where `inside` changes: at even and odd positions of the changes
-    inside = np.zeros(len(text) + 2, dtype=np.int8)
+    inside = np.zeros(len(text) + 2, dtype=bool)
     inside[1:-1] = text > _SPACE
-    changes = np.flatnonzero(np.diff(inside) != 0)
+    changes = np.flatnonzero(inside[1:] != inside[:-1])
     starts = changes[0::2]
     word_len = changes[1::2] - starts
-    word_rows = np.searchsorted(breaks, starts)
+    # the name of each word: names are in order, so the words of name r are those from the
+    # first word at or after its start (a search per name, not per word)
+    first_word = np.searchsorted(starts, start)
+    word_rows = np.repeat(np.arange(n), np.diff(np.r_[first_word, len(starts)]))
     longest = np.zeros(n, dtype=np.int64)
     np.maximum.at(longest, word_rows, word_len)
     is_longest = np.flatnonzero(word_len == longest[word_rows])
