@@ -17,7 +17,8 @@ diff of a dry run, where the diff is the point).
    that are no longer in it; found by a merge join of id-ordered streams). Nodes the graph has
    already: a non-authoritative mention (e.g. a partner named in a project list) adds only
    provenance, never overwrites the node's properties; aliases are united. Counts are always
-   complete; the listed items are all of them in a dry run and the first `SAMPLE` otherwise.
+   complete; the listed items are all of them in a dry run and the first `SAMPLE` otherwise
+   (in a dry run too when the complete diff goes to a file, `diff_file`).
 4. Without `dry_run`, in ONE transaction (`store.dialect.transaction()`): the file's old row
    references are replaced by the new ones, the records stream into `store.upsert_in`,
    automatic merges are folded in, and with `prune` the disappeared rows are removed (a node
@@ -29,6 +30,7 @@ diff of a dry run, where the diff is the point).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
@@ -37,7 +39,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from graph.records import GraphBatch, NodeRecord, RelRecord
 from graph.resolve.aliases import load_aliases
@@ -64,7 +66,8 @@ from importers.tabular import ImportPlan, MergedNode, plan_file
 
 PROVENANCE = ("sources", "first_seen", "last_seen")
 CHUNK = 5000
-#: items of each kind listed in the diff of an import that writes (a dry run lists them all)
+#: items of each kind listed in the diff of an import that writes, or of a dry run that writes
+#: its complete diff to a file (otherwise a dry run lists them all)
 SAMPLE = 1000
 T = TypeVar("T")
 
@@ -89,6 +92,8 @@ class Diff:
     n_rels_new: int = 0
     n_rels_changed: int = 0
     limit: int | None = None
+    #: where every item is written, one JSON object a line, when the lists are limited
+    sink: IO[str] | None = field(default=None, repr=False)
 
     @property
     def empty(self) -> bool:
@@ -97,11 +102,36 @@ class Diff:
         )
 
     def add(self, what: str, item: dict[str, Any]) -> None:
-        """Count an item of `what` (nodes_new, nodes_changed, rels_new, rels_changed)."""
+        """Count an item of `what` (nodes_new, nodes_changed, rels_new, rels_changed), list it
+        while the list is under `limit`, and write it to `sink`."""
         setattr(self, "n_" + what, getattr(self, "n_" + what) + 1)
         items: list[dict[str, Any]] = getattr(self, what)
         if self.limit is None or len(items) < self.limit:
             items.append(item)
+        if self.sink is not None:
+            self.sink.write(json.dumps({"change": what, **item}, ensure_ascii=False, default=str))
+            self.sink.write("\n")
+
+    def add_rel(
+        self,
+        what: str,
+        rel: RelRecord,
+        changes: dict[str, list[Any]] | None,
+        label: Callable[[RelRecord, dict[str, list[Any]] | None], dict[str, Any]],
+    ) -> None:
+        """`add` for a relationship: the listed ones get a label (`label`, whose endpoint
+        names are filled in once all nodes are read); the sink gets the endpoints' ids."""
+        items: list[dict[str, Any]] = getattr(self, what)
+        if self.limit is None or len(items) < self.limit:
+            items.append(label(rel, changes))
+        setattr(self, "n_" + what, getattr(self, "n_" + what) + 1)
+        if self.sink is not None:
+            line: dict[str, Any] = {"change": what, "id": rel.id, "type": rel.type}
+            line |= {"from": rel.from_id, "to": rel.to_id}
+            if changes is not None:
+                line["changes"] = changes
+            self.sink.write(json.dumps(line, ensure_ascii=False, default=str))
+            self.sink.write("\n")
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -188,7 +218,12 @@ def run_import(
     who: str = "samgraf import",
     progress: Callable[[int], None] | None = None,
     queue: ReviewQueue | None = None,
+    diff_file: Path | None = None,
 ) -> ImportReport:
+    """Import `path` (see the module's docstring). With `diff_file`, the complete diff is
+    written there, one JSON object a line (`write_diff`), and the report lists only the first
+    `SAMPLE` items of each kind, in a dry run too: memory then does not grow with the number
+    of changes."""
     from importers.reference import load_reference
 
     m = mapping if isinstance(mapping, Mapping) else load_mapping(mapping or guess_mapping(path))
@@ -231,11 +266,13 @@ def run_import(
         )
         auto = {pr.loser.id: pr.winner.id for pr in res.auto}
         report = ImportReport(plan.file, m.name, dry_run, plan, Diff(), res, before, before)
-        if dry_run:
-            report.diff = _diff(store, plan, auto, None, None)
-            return report
-        with store.dialect.transaction() as tx:
-            report.diff = _diff(store, plan, auto, tx, SAMPLE)
+        with contextlib.ExitStack() as stack:
+            sink = stack.enter_context(_diff_sink(diff_file)) if diff_file else None
+            if dry_run:
+                report.diff = _diff(store, plan, auto, None, SAMPLE if sink else None, sink)
+                return report
+            tx = stack.enter_context(store.dialect.transaction())
+            report.diff = _diff(store, plan, auto, tx, SAMPLE, sink)
             written = store.upsert_in(tx, _records(store, plan), utc_now())
             snapshots = {}
             for pr in res.auto:
@@ -450,6 +487,7 @@ def _diff(
     auto: dict[str, str],
     tx: Any | None,
     limit: int | None,
+    sink: IO[str] | None = None,
 ) -> Diff:
     """The diff of the import against the graph as it is (read outside the transaction), the
     facts streamed chunk by chunk; with `tx`, each chunk's old row references of this file are
@@ -458,7 +496,7 @@ def _diff(
     and diffed at the end, rewritten to the winner."""
     prefix = plan.source_prefix
     backend = store.backend
-    diff = Diff(limit=limit)
+    diff = Diff(limit=limit, sink=sink)
     side_ids = set(auto) | set(auto.values())
     side = GraphBatch()
     side_auth: set[str] = set()
@@ -534,7 +572,25 @@ def _diff(
         {"id": r["id"], "type": r["type"], "from": r["a"], "to": r["b"], "sources": r["sources"]}
         for r in missing_rels.rest(view_ids[1])
     ]
+    if sink is not None:
+        for what in ("missing_nodes", "missing_rels"):
+            for item in getattr(diff, what):
+                sink.write(json.dumps({"change": what, **item}, ensure_ascii=False, default=str))
+                sink.write("\n")
     return diff
+
+
+@contextlib.contextmanager
+def _diff_sink(path: Path) -> Iterator[IO[str]]:
+    """A file for the complete diff, in place only when the diff is complete (written to a
+    temporary file next to it, renamed at the end; removed on failure)."""
+    tmp = path.with_name(path.name + ".part")
+    try:
+        with tmp.open("w", encoding="utf-8") as f:
+            yield f
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _diff_node(diff: Diff, node: NodeRecord, old: dict[str, Any] | None, prefix: str) -> None:
@@ -561,17 +617,11 @@ def _diff_rel(
     item: Callable[[RelRecord, dict[str, list[Any]] | None], dict[str, Any]],
 ) -> None:
     if old is None:
-        if diff.limit is None or len(diff.rels_new) < diff.limit:
-            diff.add("rels_new", item(rel, None))
-        else:
-            diff.n_rels_new += 1
+        diff.add_rel("rels_new", rel, None, item)
         return
     ch = _changes(rel.props, old)
     if ch:
-        if diff.limit is None or len(diff.rels_changed) < diff.limit:
-            diff.add("rels_changed", item(rel, ch))
-        else:
-            diff.n_rels_changed += 1
+        diff.add_rel("rels_changed", rel, ch, item)
     else:
         diff.rels_unchanged += 1
     if _own(old.get("sources"), prefix) != _own(rel.sources, prefix):

@@ -63,3 +63,25 @@ def test_import_dry_run_import_review_cycle(env: dict[str, str], tmp_path: Path)
     assert r.returncode == 1 and "angre" in r.stderr
     samgraf(env, "review", "undo", item, "--who", "tester")
     assert len(json.loads(samgraf(env, "review", "list", "--json").stdout)) == 1
+
+
+def test_dry_run_writes_the_complete_diff_to_a_file(env: dict[str, str], tmp_path: Path) -> None:
+    # asked for: every change, one JSON line each; the screen shows the summary and the file
+    out = tmp_path / "diff.ndjson"
+    dry = samgraf(env, "import", str(EXAMPLES / "partnere.csv"), "--dry-run", "--diff", str(out))
+    assert f"Hele diffen er skrevet til {out}" in dry.stdout
+    assert all("change" in json.loads(line) for line in out.read_text().splitlines())
+    # a big file's dry run writes it next to the file without being asked
+    big = tmp_path / "prosjekter-stor.csv"
+    rows = [f"Prosjekt {i:06d};Oppvekst;Idé" for i in range(30_000)]
+    big.write_text("Tittel;Tjenesteområde;Fase\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert big.stat().st_size > 512 * 1024
+    report = json.loads(samgraf(env, "import", str(big), "--dry-run", "--json").stdout)
+    written = tmp_path / "prosjekter-stor-diff.ndjson"
+    assert report["diff_file"] == str(written)
+    lines = written.read_text(encoding="utf-8").splitlines()
+    assert (
+        len(lines)
+        == report["diff"]["nodes"]["created"] + report["diff"]["relationships"]["created"]
+    )
+    assert len(report["diff"]["nodes"]["create"]) == 1000  # the first 1,000 listed

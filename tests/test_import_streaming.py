@@ -10,14 +10,17 @@ entity resolution compares and a sample of the diff.
 from __future__ import annotations
 
 import csv
+import json
 import random
 import tracemalloc
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from graph.settings import Settings
 from graph.store import GraphStore
+from importers.run import SAMPLE
 from tests.import_helpers import imp, isettings
 
 N_ROWS = 24_000
@@ -25,6 +28,9 @@ N_ROWS = 24_000
 WINDOW = 2_000
 #: traced Python peak allowed for the import (keeping all rows: ~9 KB × N_ROWS ≈ 215 MB)
 BOUND_MB = 80
+#: … and for a dry run that writes its diff to a file (29 MB measured; listing all 96,014
+#: changes in memory instead peaks at 77 MB, and grows with the rows)
+DRY_BOUND_MB = 45
 PEOPLE = [f"{f} {ln}" for f in ("Anne", "Bente", "Ole", "Lars", "Tone") for ln in ("Berg", "Dahl")]
 AREAS = ["Oppvekst", "Helse og mestring", "Teknisk", "Økonomi"]
 
@@ -104,3 +110,33 @@ def test_spill_compacts_many_times_and_loses_nothing(monkeypatch: pytest.MonkeyP
         assert nodes[p.id].sources == want  # every row, in row order
     assert len(rels) == 7
     assert sum(len(r.sources) for r in rels.values()) == rows
+
+
+@pytest.mark.slow
+def test_dry_run_with_a_diff_file_lists_every_change_on_disk_not_in_memory(
+    store: GraphStore, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if store.backend != "falkordb":
+        pytest.skip("measured on the embedded store")
+    path = tmp_path / "prosjektportalen-stor.csv"
+    _generate(path, N_ROWS)
+    s = isettings(settings, tmp_path)
+    monkeypatch.setattr("importers.tabular.WINDOW_ROWS", WINDOW)
+    before = store.stats()
+    out = tmp_path / "diff.ndjson"
+    tracemalloc.start()
+    try:
+        report = imp(store, s, path, mapping="prosjektportalen", dry_run=True, diff_file=out)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert store.stats() == before  # a dry run writes nothing
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    kinds = Counter(line["change"] for line in lines)
+    assert kinds == {"nodes_new": N_ROWS + len(PEOPLE) + len(AREAS), "rels_new": 3 * N_ROWS}
+    assert report.diff.n_nodes_new == kinds["nodes_new"]
+    assert len(report.diff.nodes_new) == len(report.diff.rels_new) == SAMPLE
+    last = {"change": "nodes_new", "id": "initiative:prosjekt-023999", "kind": "Initiative"}
+    assert any(line.items() >= last.items() for line in lines)
+    assert not list(tmp_path.glob("*.part"))
+    assert peak / 2**20 < DRY_BOUND_MB, f"peak {peak / 2**20:.0f} MB"

@@ -1,4 +1,5 @@
-"""`samgraf import FILE [--mapping M] [--dry-run] [--skip-bad-rows] [--prune] [--json]`."""
+"""`samgraf import FILE [--mapping M] [--dry-run] [--skip-bad-rows] [--prune] [--diff F]
+[--json]`."""
 
 from __future__ import annotations
 
@@ -57,6 +58,15 @@ def import_file(
             "(bare det som kommer fra denne filen)",
         ),
     ] = False,
+    diff_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--diff",
+            help="Skriv hele diffen til denne filen, én JSON-linje per endring; skjermen og "
+            "--json viser da de første 1000 av hvert slag (standard ved --dry-run på en stor "
+            "fil: FIL-diff.ndjson ved siden av filen)",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Rapport som JSON på stdout")] = False,
     who: Annotated[str | None, typer.Option("--who", help="Hvem som importerer (logg)")] = None,
 ) -> None:
@@ -72,6 +82,9 @@ def import_file(
     err = Console(stderr=True)
     settings = get_settings()
     big = file.exists() and file.stat().st_size > PROGRESS_BYTES
+    if diff_file is None and dry_run and big:
+        # a dry run of a big file lists every change: on disk, not in memory
+        diff_file = file.with_name(f"{file.stem}-diff.ndjson")
     with GraphStore.open(settings) as store:
         try:
             do_import = functools.partial(
@@ -84,6 +97,7 @@ def import_file(
                 skip_bad_rows=skip_bad_rows,
                 prune=prune,
                 who=who or getpass.getuser(),
+                diff_file=diff_file,
             )
             if big:
                 with Progress(
@@ -105,6 +119,8 @@ def import_file(
             err.print("Ingenting er skrevet; grafen er uendret.")
             raise typer.Exit(1) from None
     data = report.as_dict()
+    if diff_file is not None:
+        data["diff_file"] = str(diff_file)
     if report.plan.rejected:
         out = rejected or file.with_name(f"{file.stem}-avvist.csv")
         write_rejected(report, out)
@@ -149,6 +165,11 @@ def print_report(d: dict[str, Any], console: Console) -> None:
         part = diff[key]
         t.add_row(label, str(part["created"]), str(part["changed"]), str(part["unchanged"]))
     console.print(t)
+    if d.get("diff_file"):
+        console.print(
+            f"  Hele diffen er skrevet til {d['diff_file']} (én JSON-linje per endring)",
+            highlight=False,
+        )
     for n in diff["nodes"]["create"][:30]:
         console.print(f"  [green]+[/green] {n['kind']} {n['name']}", highlight=False)
     for r_ in diff["relationships"]["create"][:30]:
