@@ -2,8 +2,9 @@
 
 `run_import(store, settings, path, mapping=…, dry_run=…, skip_bad_rows=…, prune=…)` streams:
 nothing holds the file or all its facts, so memory does not grow with the number of rows
-(beyond what is per entity and small: the new names entity resolution compares, and the full
-diff of a dry run, where the diff is the point).
+(beyond what is per entity and small: the new names entity resolution compares). The complete
+diff goes to a file when asked (`diff_file`); the report lists the first `SAMPLE` items of each
+kind, with complete counts.
 
 1. `importers.tabular.plan_file` reads and validates every row (nothing written); accepted
    merges from the review queue are re-applied to each row's records as they come (a node the
@@ -17,8 +18,8 @@ diff of a dry run, where the diff is the point).
    that are no longer in it; found by a merge join of id-ordered streams). Nodes the graph has
    already: a non-authoritative mention (e.g. a partner named in a project list) adds only
    provenance, never overwrites the node's properties; aliases are united. Counts are always
-   complete; the listed items are all of them in a dry run and the first `SAMPLE` otherwise
-   (in a dry run too when the complete diff goes to a file, `diff_file`).
+   complete; the first `SAMPLE` items of each kind are listed, and with `diff_file` all of them
+   are written there.
 4. Without `dry_run`, in ONE transaction (`store.dialect.transaction()`): the file's old row
    references are replaced by the new ones, the records stream into `store.upsert_in`,
    automatic merges are folded in, and with `prune` the disappeared rows are removed (a node
@@ -66,8 +67,7 @@ from importers.tabular import ImportPlan, MergedNode, plan_file
 
 PROVENANCE = ("sources", "first_seen", "last_seen")
 CHUNK = 5000
-#: items of each kind listed in the diff of an import that writes, or of a dry run that writes
-#: its complete diff to a file (otherwise a dry run lists them all)
+#: items of each kind listed in an import's diff (all are counted; `diff_file` gets them all)
 SAMPLE = 1000
 T = TypeVar("T")
 
@@ -75,7 +75,7 @@ T = TypeVar("T")
 @dataclass
 class Diff:
     """What an import changes. The `*_new` / `*_changed` lists hold every item when `limit` is
-    None (a dry run) and the first `limit` otherwise; the `n_*` counts are always complete."""
+    None and the first `limit` otherwise; the `n_*` counts are always complete."""
 
     nodes_new: list[dict[str, Any]] = field(default_factory=list)
     nodes_changed: list[dict[str, Any]] = field(default_factory=list)
@@ -220,10 +220,10 @@ def run_import(
     queue: ReviewQueue | None = None,
     diff_file: Path | None = None,
 ) -> ImportReport:
-    """Import `path` (see the module's docstring). With `diff_file`, the complete diff is
-    written there, one JSON object a line (`write_diff`), and the report lists only the first
-    `SAMPLE` items of each kind, in a dry run too: memory then does not grow with the number
-    of changes."""
+    """Import `path` (see the module's docstring). The report lists the first `SAMPLE` items
+    of each kind of change (the counts are complete), so memory does not grow with the number
+    of changes, in a dry run too; with `diff_file` every item is written there, one JSON
+    object a line."""
     from importers.reference import load_reference
 
     m = mapping if isinstance(mapping, Mapping) else load_mapping(mapping or guess_mapping(path))
@@ -269,7 +269,7 @@ def run_import(
         with contextlib.ExitStack() as stack:
             sink = stack.enter_context(_diff_sink(diff_file)) if diff_file else None
             if dry_run:
-                report.diff = _diff(store, plan, auto, None, SAMPLE if sink else None, sink)
+                report.diff = _diff(store, plan, auto, None, SAMPLE, sink)
                 return report
             tx = stack.enter_context(store.dialect.transaction())
             report.diff = _diff(store, plan, auto, tx, SAMPLE, sink)

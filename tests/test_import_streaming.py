@@ -28,8 +28,8 @@ N_ROWS = 24_000
 WINDOW = 2_000
 #: traced Python peak allowed for the import (keeping all rows: ~9 KB × N_ROWS ≈ 215 MB)
 BOUND_MB = 80
-#: … and for a dry run that writes its diff to a file (29 MB measured; listing all 96,014
-#: changes in memory instead peaks at 77 MB, and grows with the rows)
+#: … and for a dry run that writes its diff to a file (29 MB measured; when a dry run listed
+#: all 96,014 changes in memory, it peaked at 77 MB, growing with the rows)
 DRY_BOUND_MB = 45
 PEOPLE = [f"{f} {ln}" for f in ("Anne", "Bente", "Ole", "Lars", "Tone") for ln in ("Berg", "Dahl")]
 AREAS = ["Oppvekst", "Helse og mestring", "Teknisk", "Økonomi"]

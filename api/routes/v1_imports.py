@@ -1,6 +1,7 @@
 """/api/v1/imports: upload a spreadsheet (CSV, XLSX, JSON, NDJSON) and import it.
 
-Multipart upload with the mapping's name; `dry_run=true` returns the diff and writes nothing.
+Multipart upload with the mapping's name; `dry_run=true` returns the diff and writes nothing
+(complete counts, the first 1,000 changes of each kind listed).
 Needs a write key. The upload is streamed to a temporary file (never held in memory), imported
 with the same code as `samgraf import`, and deleted. Bad input → 422 naming file, sheet, row
 or line, column and reason; nothing is written.
@@ -34,7 +35,8 @@ SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".json", ".ndjson", ".json
     description=(
         "Multipart: `file` (CSV, XLSX, JSON eller NDJSON) og `mapping` ("
         + ", ".join(list_mappings())
-        + "). `dry_run=true` skriver ingenting og gir diffen. `skip_bad_rows=true` importerer "
+        + "). `dry_run=true` skriver ingenting og gir diffen (fullstendige antall, de første "
+        "1 000 endringene av hvert slag). `skip_bad_rows=true` importerer "
         "de gode radene og lister de avviste. Svaret har samme form som `samgraf import --json`."
     ),
 )
