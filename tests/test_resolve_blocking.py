@@ -213,6 +213,11 @@ def test_float_scores_are_rounded_as_cdist_rounds_them() -> None:
     sides = blocking._Sides.of(names, names, True, 0.0)
     assert (blocking._rounded(i, j, f32.ravel(), sides) == u8.ravel()).all()
     assert f32[-3, -2] == 87.5 and u8[-3, -2] == 88
+    # what the blocked path scores with is float32
+    whole = blocking.Task(np.arange(3), np.arange(3))
+    assert blocking._cdist(whole, names[:3], names[:3], CUTOFF).dtype == np.float32
+    pairwise = blocking.Task(np.arange(3), np.arange(3), pairwise=True)
+    assert blocking._cdist(pairwise, names[:3], names[:3], CUTOFF).dtype == np.float32
 
 
 def test_empty_inputs() -> None:
