@@ -14,11 +14,12 @@ the slowest blocked run against the fastest brute force. The first blocked run i
 its own too: it includes starting the scoring threads.
 
 On the virtual machine this was built on, the blocked path has two speeds, changing over
-minutes and affecting every run of a spell alike: about 40 ms, and about 52 ms in slow spells,
-when each of its two scoring threads needs 25-26 ms of CPU time for the work that otherwise
-takes 18.5 ms (measured per thread), while brute force's medians stay at 0.94-1.00 s (probably
-another tenant competing for the cache, which many small `cdist` calls feel more than one big
-one).
+minutes and affecting every run of a spell alike: about 35 ms, and 42-46 ms in slow spells,
+when everything in the process takes more CPU time for the same work (the token sort, the key
+arrays and the cdist calls alike), while brute force's medians stay at 0.92-1.0 s. A process
+streaming memory on the other core reproduces it (measured on one core with the other
+streaming: blocked +22 %, brute force +15 %): probably another tenant competing for the shared
+cache, which the blocked path, with more memory per pair, feels more.
 
 A second, stronger brute force is reported beside the target's: the same trick the blocked
 path uses (tokens sorted once per name, then `fuzz.ratio`, which equals `token_sort_ratio`),
