@@ -102,7 +102,8 @@ for _a, _b in {
     "ä": "a",
 }.items():
     _FOLD[ord(_a)] = ord(_b)
-_SPACE, _NEWLINE, _A, _AA = ord(" "), ord("\n"), ord("a"), ord("å")
+_SPACE, _NEWLINE, _A = ord(" "), ord("\n"), ord("a")
+_AA_BYTES = np.array([ord("å")], dtype=np.uint8)
 
 
 def sort_tokens(key: str) -> str:
@@ -134,17 +135,22 @@ def _pack(text: NDArray[np.uint8], pos: IntArray, end: IntArray, chars: int) -> 
 def _fold_aa(text: NDArray[np.uint8]) -> NDArray[np.uint8]:
     """`text` with "aa" rewritten to "å" (left to right, as `str.replace` does: "aaa" is
     "åa"), on the bytes: `str.replace` of a two-letter pattern searches a letter at a time
-    (1 ms for the benchmark's 500 kB), numpy finds the few pairs in a tenth of that."""
-    pairs = np.flatnonzero((text[:-1] == _A) & (text[1:] == _A)).tolist()
+    (1 ms for the benchmark's 500 kB), numpy finds the few pairs in a tenth of that, and the
+    text is put together again from the slices between them (`np.delete` costs 0.5 ms)."""
+    # two neighbours summing to 2·"a" (one addition instead of two comparisons), then checked
+    maybe = np.flatnonzero(text[:-1] + text[1:] == np.uint8(2 * _A))
+    pairs = maybe[text[maybe] == _A].tolist()
     if not pairs:
         return text
-    first: list[int] = []
-    for p in pairs:  # an "a" that ends a pair does not start the next one
-        if not first or p > first[-1] + 1:
-            first.append(p)
-    out = text.copy()
-    out[first] = _AA
-    return np.delete(out, np.array(first) + 1)
+    parts: list[NDArray[np.uint8]] = []
+    start = 0
+    for p in pairs:
+        if p < start:  # the "a" that ended the last pair does not start another
+            continue
+        parts += [text[start:p], _AA_BYTES]
+        start = p + 2
+    parts.append(text[start:])
+    return np.concatenate(parts)
 
 
 def block_keys(sorted_keys: Sequence[str]) -> list[NDArray[np.uint64]]:
