@@ -15,12 +15,13 @@ import random
 import tracemalloc
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from graph.settings import Settings
 from graph.store import GraphStore
-from importers.run import SAMPLE
+from importers.run import SAMPLE, ImportReport
 from tests.import_helpers import imp, isettings
 
 N_ROWS = 24_000
@@ -52,22 +53,35 @@ def _generate(path: Path, n: int) -> None:
             )
 
 
+def _traced_import(
+    store: GraphStore,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    path: Path,
+    **kw: Any,
+) -> tuple[ImportReport, int]:
+    """A generated file of N_ROWS imported with a small window: the report and the traced
+    Python peak (bytes)."""
+    if store.backend != "falkordb":
+        pytest.skip("measured on the embedded store")
+    _generate(path, N_ROWS)
+    monkeypatch.setattr("importers.tabular.WINDOW_ROWS", WINDOW)
+    s = isettings(settings, tmp_path)
+    tracemalloc.start()
+    try:
+        report = imp(store, s, path, mapping="prosjektportalen", **kw)
+        return report, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 @pytest.mark.slow
 def test_import_memory_does_not_grow_with_the_rows(
     store: GraphStore, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if store.backend != "falkordb":
-        pytest.skip("measured on the embedded store")
     path = tmp_path / "prosjektportalen-stor.csv"
-    _generate(path, N_ROWS)
-    s = isettings(settings, tmp_path)
-    monkeypatch.setattr("importers.tabular.WINDOW_ROWS", WINDOW)
-    tracemalloc.start()
-    try:
-        report = imp(store, s, path, mapping="prosjektportalen")
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    report, peak = _traced_import(store, settings, tmp_path, monkeypatch, path)
     stats = store.stats()
     assert report.plan.rows == N_ROWS
     assert stats["nodes"]["Initiative"] == N_ROWS
@@ -116,20 +130,11 @@ def test_spill_compacts_many_times_and_loses_nothing(monkeypatch: pytest.MonkeyP
 def test_dry_run_with_a_diff_file_lists_every_change_on_disk_not_in_memory(
     store: GraphStore, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if store.backend != "falkordb":
-        pytest.skip("measured on the embedded store")
-    path = tmp_path / "prosjektportalen-stor.csv"
-    _generate(path, N_ROWS)
-    s = isettings(settings, tmp_path)
-    monkeypatch.setattr("importers.tabular.WINDOW_ROWS", WINDOW)
     before = store.stats()
     out = tmp_path / "diff.ndjson"
-    tracemalloc.start()
-    try:
-        report = imp(store, s, path, mapping="prosjektportalen", dry_run=True, diff_file=out)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    report, peak = _traced_import(
+        store, settings, tmp_path, monkeypatch, tmp_path / "stor.csv", dry_run=True, diff_file=out
+    )
     assert store.stats() == before  # a dry run writes nothing
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     kinds = Counter(line["change"] for line in lines)
