@@ -104,13 +104,9 @@ class Diff:
     def add(self, what: str, item: dict[str, Any]) -> None:
         """Count an item of `what` (nodes_new, nodes_changed, rels_new, rels_changed), list it
         while the list is under `limit`, and write it to `sink`."""
-        setattr(self, "n_" + what, getattr(self, "n_" + what) + 1)
-        items: list[dict[str, Any]] = getattr(self, what)
-        if self.limit is None or len(items) < self.limit:
-            items.append(item)
-        if self.sink is not None:
-            self.sink.write(json.dumps({"change": what, **item}, ensure_ascii=False, default=str))
-            self.sink.write("\n")
+        if self._listed(what):
+            getattr(self, what).append(item)
+        self.write(what, item)
 
     def add_rel(
         self,
@@ -121,16 +117,27 @@ class Diff:
     ) -> None:
         """`add` for a relationship: the listed ones get a label (`label`, whose endpoint
         names are filled in once all nodes are read); the sink gets the endpoints' ids."""
-        items: list[dict[str, Any]] = getattr(self, what)
-        if self.limit is None or len(items) < self.limit:
-            items.append(label(rel, changes))
+        if self._listed(what):
+            getattr(self, what).append(label(rel, changes))
+        line: dict[str, Any] = {
+            "id": rel.id,
+            "type": rel.type,
+            "from": rel.from_id,
+            "to": rel.to_id,
+        }
+        if changes is not None:
+            line["changes"] = changes
+        self.write(what, line)
+
+    def _listed(self, what: str) -> bool:
+        """Count an item of `what`; whether it is listed (its list is under `limit`)."""
         setattr(self, "n_" + what, getattr(self, "n_" + what) + 1)
+        return self.limit is None or len(getattr(self, what)) < self.limit
+
+    def write(self, what: str, item: dict[str, Any]) -> None:
+        """An item of `what` as a line of the sink, if there is one."""
         if self.sink is not None:
-            line: dict[str, Any] = {"change": what, "id": rel.id, "type": rel.type}
-            line |= {"from": rel.from_id, "to": rel.to_id}
-            if changes is not None:
-                line["changes"] = changes
-            self.sink.write(json.dumps(line, ensure_ascii=False, default=str))
+            self.sink.write(json.dumps({"change": what, **item}, ensure_ascii=False, default=str))
             self.sink.write("\n")
 
     def as_dict(self) -> dict[str, Any]:
@@ -269,10 +276,10 @@ def run_import(
         with contextlib.ExitStack() as stack:
             sink = stack.enter_context(_diff_sink(diff_file)) if diff_file else None
             if dry_run:
-                report.diff = _diff(store, plan, auto, None, SAMPLE, sink)
+                report.diff = _diff(store, plan, auto, None, sink)
                 return report
             tx = stack.enter_context(store.dialect.transaction())
-            report.diff = _diff(store, plan, auto, tx, SAMPLE, sink)
+            report.diff = _diff(store, plan, auto, tx, sink)
             written = store.upsert_in(tx, _records(store, plan), utc_now())
             snapshots = {}
             for pr in res.auto:
@@ -486,7 +493,6 @@ def _diff(
     plan: ImportPlan,
     auto: dict[str, str],
     tx: Any | None,
-    limit: int | None,
     sink: IO[str] | None = None,
 ) -> Diff:
     """The diff of the import against the graph as it is (read outside the transaction), the
@@ -496,7 +502,7 @@ def _diff(
     and diffed at the end, rewritten to the winner."""
     prefix = plan.source_prefix
     backend = store.backend
-    diff = Diff(limit=limit, sink=sink)
+    diff = Diff(limit=SAMPLE, sink=sink)
     side_ids = set(auto) | set(auto.values())
     side = GraphBatch()
     side_auth: set[str] = set()
@@ -572,11 +578,9 @@ def _diff(
         {"id": r["id"], "type": r["type"], "from": r["a"], "to": r["b"], "sources": r["sources"]}
         for r in missing_rels.rest(view_ids[1])
     ]
-    if sink is not None:
-        for what in ("missing_nodes", "missing_rels"):
-            for item in getattr(diff, what):
-                sink.write(json.dumps({"change": what, **item}, ensure_ascii=False, default=str))
-                sink.write("\n")
+    for what in ("missing_nodes", "missing_rels"):
+        for item in getattr(diff, what):
+            diff.write(what, item)
     return diff
 
 

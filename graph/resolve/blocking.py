@@ -292,13 +292,6 @@ def _block_table(
     )  # type: ignore[return-value]
 
 
-def _ranges(starts: IntArray, counts: IntArray) -> IntArray:
-    """The positions start … start + count − 1 of every (start, count), concatenated."""
-    total = int(counts.sum())
-    offsets = np.cumsum(counts) - counts
-    return np.arange(total, dtype=np.int64) - np.repeat(offsets - starts, counts)
-
-
 def _length_bounds(cutoff: float) -> tuple[float, float]:
     """(lo, hi): a name of length n can only reach `cutoff` with names of length n·lo … n·hi.
     `fuzz.ratio` is 100·(1 − d/(n + m)) with the Indel distance d ≥ |n − m|."""
@@ -509,7 +502,7 @@ def _pool(threads: int) -> ThreadPoolExecutor:
 
 
 def _score(tasks: list[Task], sides: _Sides) -> list[Found]:
-    """Score the tasks with `process.cdist`: on the calling thread for a small input, else on
+    """Score the tasks (`_cdist`): on the calling thread for a small input, else on
     one pool thread per core (cdist releases the GIL while it computes), each taking the next
     task, largest first, as soon as it is free, and doing nothing else.
 
@@ -579,8 +572,8 @@ def _neighbourhood(
     i, j = idx[a], idx[b]
     if same:
         i, j = np.minimum(i, j), np.maximum(i, j)
-    code = np.unique(i * (max(len(ls), len(rs)) + 1) + j)
-    i, j = code // (max(len(ls), len(rs)) + 1), code % (max(len(ls), len(rs)) + 1)
+    base = max(len(ls), len(rs)) + 1
+    i, j = np.divmod(_unique(i * base + j), base)
     scores = process.cpdist(
         [ls[x] for x in i.tolist()],
         [(ls if same else rs)[y] for y in j.tolist()],
