@@ -144,18 +144,6 @@ class GraphBatch:
         _merge_sources(existing.sources, rel.sources)
         return existing
 
-    def nodes_by_kind(self) -> dict[str, list[NodeRecord]]:
-        out: dict[str, list[NodeRecord]] = defaultdict(list)
-        for n in self.nodes.values():
-            out[n.kind].append(n)
-        return out
-
-    def rels_by_signature(self) -> dict[tuple[str, str, str], list[RelRecord]]:
-        out: dict[tuple[str, str, str], list[RelRecord]] = defaultdict(list)
-        for r in self.rels.values():
-            out[(r.type, r.from_kind, r.to_kind)].append(r)
-        return out
-
     def counts(self) -> dict[str, dict[str, int]]:
         nodes: dict[str, int] = defaultdict(int)
         rels: dict[str, int] = defaultdict(int)

@@ -113,20 +113,16 @@ class Diff:
         what: str,
         rel: RelRecord,
         changes: dict[str, list[Any]] | None,
-        label: Callable[[RelRecord, dict[str, list[Any]] | None], dict[str, Any]],
+        label: Callable[[dict[str, Any]], dict[str, Any]],
     ) -> None:
-        """`add` for a relationship: the listed ones get a label (`label`, whose endpoint
-        names are filled in once all nodes are read); the sink gets the endpoints' ids."""
-        if self._listed(what):
-            getattr(self, what).append(label(rel, changes))
-        line: dict[str, Any] = {
-            "id": rel.id,
-            "type": rel.type,
-            "from": rel.from_id,
-            "to": rel.to_id,
-        }
+        """`add` for a relationship, by its endpoints' ids; the listed ones go through `label`
+        (a copy whose endpoint names are filled in once all nodes are read)."""
+        line: dict[str, Any] = {"id": rel.id, "type": rel.type}
+        line |= {"from": rel.from_id, "to": rel.to_id}
         if changes is not None:
             line["changes"] = changes
+        if self._listed(what):
+            getattr(self, what).append(label(line))
         self.write(what, line)
 
     def _listed(self, what: str) -> bool:
@@ -509,17 +505,10 @@ def _diff(
     names: dict[str, str | None] = {}
     labels: list[dict[str, Any]] = []
 
-    def rel_item(rel: RelRecord, changes: dict[str, list[Any]] | None) -> dict[str, Any]:
-        label: dict[str, Any] = {
-            "id": rel.id,
-            "type": rel.type,
-            "from": rel.from_id,
-            "to": rel.to_id,
-        }
-        if changes is not None:
-            label["changes"] = changes
+    def rel_item(line: dict[str, Any]) -> dict[str, Any]:
+        label = dict(line)
         labels.append(label)
-        names[rel.from_id] = names[rel.to_id] = None
+        names[line["from"]] = names[line["to"]] = None
         return label
 
     # relationships first: which node names the listed ones need is then known
@@ -618,7 +607,7 @@ def _diff_rel(
     rel: RelRecord,
     old: dict[str, Any] | None,
     prefix: str,
-    item: Callable[[RelRecord, dict[str, list[Any]] | None], dict[str, Any]],
+    item: Callable[[dict[str, Any]], dict[str, Any]],
 ) -> None:
     if old is None:
         diff.add_rel("rels_new", rel, None, item)
