@@ -225,34 +225,89 @@ class FalkorDialect(Dialect):
 
 
 class Neo4jDialect(Dialect):
+    """Neo4j 5 through the official driver, single server or cluster (Aura, primaries and
+    secondaries).
+
+    Reads go through `execute_read` and single writes through `execute_write`: managed
+    transactions that the driver routes (with a `neo4j://` URI, reads to secondaries and writes
+    to the leader) and retries on transient errors for up to `SAMGRAF_NEO4J_RETRY_SECONDS`.
+    Every session of one process shares one bookmark manager, so a read that follows a write
+    in the same request or command sees it, whichever cluster member answers. Imports are one
+    explicit write transaction (`transaction()`): all or nothing, not retried by the driver
+    because their input is a stream; a failed import is simply run again (imports are
+    idempotent). The only auto-commit statement is `admin.clear`, whose
+    `CALL … IN TRANSACTIONS` Neo4j allows nowhere else.
+    """
+
     backend = "neo4j"
+    SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
     def __init__(self, settings: Settings):
         import neo4j
 
-        if not settings.neo4j_uri:
-            raise StoreError("SAMGRAF_STORE=neo4j krever NEO4J_URI")
+        uri, username, password = (
+            settings.neo4j_uri,
+            settings.neo4j_username,
+            settings.neo4j_password,
+        )
+        if not uri:
+            # a server started with `samgraf db start --neo4j` in SAMGRAF_DB_PATH
+            from graph.neo4j_local import local_home, read_connection
+
+            local = read_connection(local_home(settings.db_path))
+            if local is None:
+                raise StoreError(
+                    "SAMGRAF_STORE=neo4j krever NEO4J_URI, eller en lokal Neo4j startet med "
+                    "`samgraf db start --neo4j`"
+                )
+            uri, username, password = local.uri, local.username, local.password
+        if uri.split("://", 1)[0] not in self.SCHEMES:
+            raise StoreError(
+                f"NEO4J_URI={uri!r}: ukjent skjema; bruk ett av {', '.join(self.SCHEMES)}"
+            )
         self.settings = settings
+        self.uri = uri
         self._neo4j = neo4j
         self.driver = neo4j.GraphDatabase.driver(
-            settings.neo4j_uri, auth=(settings.neo4j_username, settings.neo4j_password or "")
+            uri,
+            auth=(username, password or ""),
+            max_connection_pool_size=settings.neo4j_pool_size,
+            connection_timeout=settings.neo4j_connect_timeout,
+            connection_acquisition_timeout=settings.neo4j_acquire_timeout,
+            max_transaction_retry_time=settings.neo4j_retry_seconds,
         )
+        self.bookmarks = neo4j.GraphDatabase.bookmark_manager()
         self.database = settings.neo4j_database
 
-    def _q(self, text: str, timeout: float | None) -> Any:
-        return self._neo4j.Query(text, timeout=timeout or self.settings.query_timeout)
+    def _session(self, write: bool) -> Any:
+        mode = self._neo4j.WRITE_ACCESS if write else self._neo4j.READ_ACCESS
+        return self.driver.session(
+            database=self.database, default_access_mode=mode, bookmark_manager=self.bookmarks
+        )
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        errors = self._neo4j.exceptions
+        try:
+            yield
+        except errors.ClientError as exc:
+            if "Timeout" in (exc.code or "") or "terminated" in str(exc).lower():
+                raise QueryTimeout(str(exc)) from exc
+            raise StoreError(str(exc)) from exc
+        except errors.ServiceUnavailable as exc:
+            raise StoreError(f"Neo4j svarer ikke på {self.uri}: {exc}") from exc
+        except errors.Neo4jError as exc:
+            raise StoreError(str(exc)) from exc
 
     def run(
         self, text: str, params: dict[str, Any], *, write: bool, timeout: float | None = None
     ) -> list[dict[str, Any]]:
-        access = self._neo4j.WRITE_ACCESS if write else self._neo4j.READ_ACCESS
-        try:
-            with self.driver.session(database=self.database, default_access_mode=access) as s:
-                return [r.data() for r in s.run(self._q(text, timeout), params)]
-        except self._neo4j.exceptions.ClientError as exc:
-            if "Timeout" in (exc.code or "") or "terminated" in str(exc).lower():
-                raise QueryTimeout(str(exc)) from exc
-            raise StoreError(str(exc)) from exc
+        @self._neo4j.unit_of_work(timeout=timeout or self.settings.query_timeout)
+        def work(tx: Any) -> list[dict[str, Any]]:
+            return [r.data() for r in tx.run(text, params)]
+
+        with self._errors(), self._session(write) as s:
+            return s.execute_write(work) if write else s.execute_read(work)
 
     def ensure_schema(self) -> None:
         statements = []
@@ -261,13 +316,12 @@ class Neo4jDialect(Dialect):
             statements.append(render("schema.node_name", self.backend, label=label)[0])
         for rel in REL_KINDS:
             statements.append(render("schema.rel_id", self.backend, type=rel)[0])
-        with self.driver.session(database=self.database) as s:
-            for text in statements:
-                s.run(text).consume()
+        for text in statements:  # IF NOT EXISTS: idempotent
+            self.run(text, {}, write=True, timeout=60)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Runner]:
-        with self.driver.session(database=self.database) as s, s.begin_transaction() as tx:
+        with self._errors(), self._session(True) as s, s.begin_transaction() as tx:
 
             def runner(text: str, params: dict[str, Any]) -> list[dict[str, Any]]:
                 return [r.data() for r in tx.run(text, params)]
@@ -280,7 +334,7 @@ class Neo4jDialect(Dialect):
             tx.commit()
 
     def drop_all(self) -> None:
-        with self.driver.session(database=self.database) as s:
+        with self._errors(), self._session(True) as s:
             s.run(render("admin.clear", self.backend)[0]).consume()
 
     def close(self) -> None:

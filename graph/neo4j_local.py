@@ -134,8 +134,14 @@ class LocalNeo4j:
     def connection(self) -> Connection | None:
         return read_connection(self.home)
 
-    def start(self, timeout: float = 180.0, port: int | None = None) -> Connection:
-        """Start the server unless one already runs in `home`; return its connection."""
+    def start(
+        self, timeout: float = 180.0, port: int | None = None, parent_pid: int | None = None
+    ) -> Connection:
+        """Start the server unless one already runs in `home`; return its connection.
+
+        With `parent_pid` the server stops by itself when that process is gone (the test
+        suite passes its own pid, so no server outlives a killed test run).
+        """
         running = self.connection()
         if running is not None:
             return running
@@ -157,8 +163,12 @@ class LocalNeo4j:
             args.append(str(port))
         log = open(self.home / "server.log", "ab")  # noqa: SIM115 - handed to the child
         try:
+            env = dict(os.environ)
+            env.pop("SAMGRAF_NEO4J_PARENT_PID", None)
+            if parent_pid:
+                env["SAMGRAF_NEO4J_PARENT_PID"] = str(parent_pid)
             proc = subprocess.Popen(
-                args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env
             )
         finally:
             log.close()

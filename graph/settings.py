@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     neo4j_username: str = Field("neo4j", alias="NEO4J_USERNAME")
     neo4j_password: str | None = Field(None, alias="NEO4J_PASSWORD")
     neo4j_database: str = Field("neo4j", alias="NEO4J_DATABASE")
+    #: driver: connections per process, seconds to connect, to wait for a free connection,
+    #: and for which transient errors (leader switch, deadlock) are retried
+    neo4j_pool_size: int = Field(100, alias="SAMGRAF_NEO4J_POOL_SIZE", ge=1)
+    neo4j_connect_timeout: float = Field(15.0, alias="SAMGRAF_NEO4J_CONNECT_TIMEOUT", gt=0)
+    neo4j_acquire_timeout: float = Field(60.0, alias="SAMGRAF_NEO4J_ACQUIRE_TIMEOUT", gt=0)
+    neo4j_retry_seconds: float = Field(30.0, alias="SAMGRAF_NEO4J_RETRY_SECONDS", ge=0)
 
     #: server-side timeout for one query, seconds
     query_timeout: float = Field(10.0, alias="SAMGRAF_QUERY_TIMEOUT")

@@ -19,7 +19,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-db_app = typer.Typer(help="Den innebygde databasen (FalkorDB).", no_args_is_help=True)
+db_app = typer.Typer(
+    help="Databasene: den innebygde FalkorDB og en lokal Neo4j.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 console = Console(stderr=True)
 
@@ -204,23 +206,64 @@ def demo(
         serve(None, None, 1)
 
 
+@db_app.command("start")
+def db_start(
+    neo4j: Annotated[
+        bool, typer.Option("--neo4j", help="Start en lokal Neo4j 5 (produksjonsmotoren)")
+    ] = False,
+) -> None:
+    """Start databasen i SAMGRAF_DB_PATH: den innebygde FalkorDB, eller med --neo4j en lokal
+    Neo4j Community (trenger Java 17+ og Maven; første start henter ~125 MB)."""
+    settings = get_settings()
+    if not neo4j:
+        from graph.embedded import EmbeddedServer
+
+        sock = EmbeddedServer(settings.db_path, keep=True).ensure()
+        print(f"FalkorDB kjører på {sock}")
+        return
+    from graph.neo4j_local import LocalNeo4j, Neo4jLocalError, local_home
+
+    with _progress() as progress:
+        progress.add_task("Starter Neo4j (første gang: henter og kompilerer) …")
+        try:
+            conn = LocalNeo4j(local_home(settings.db_path)).start()
+        except Neo4jLocalError as exc:
+            _fail(str(exc))
+            return
+    print(f"Neo4j {conn.version} kjører på {conn.uri} (pid {conn.pid})")
+    print("SAMGRAF_STORE=neo4j finner den selv; andre klienter kan bruke:")
+    for key, value in conn.env().items():
+        print(f"  export {key}={value}")
+
+
 @db_app.command("status")
 def db_status() -> None:
-    """Vis om den innebygde serveren kjører."""
+    """Vis om databasene i SAMGRAF_DB_PATH kjører."""
     from graph.embedded import EmbeddedServer, _alive
+    from graph.neo4j_local import local_home, read_connection
 
     settings = get_settings()
     server = EmbeddedServer(settings.db_path)
     state = "kjører" if _alive(server.sock) else "kjører ikke"
-    print(f"{settings.db_path.resolve()}: {state} ({server.sock})")
+    print(f"FalkorDB i {settings.db_path.resolve()}: {state} ({server.sock})")
+    conn = read_connection(local_home(settings.db_path))
+    neo = f"kjører på {conn.uri} (pid {conn.pid})" if conn else "kjører ikke"
+    print(f"Lokal Neo4j i {local_home(settings.db_path).resolve()}: {neo}")
 
 
 @db_app.command("stop")
-def db_stop() -> None:
-    """Stopp den innebygde serveren (dataene blir liggende)."""
+def db_stop(
+    neo4j: Annotated[bool, typer.Option("--neo4j", help="Stopp bare den lokale Neo4j")] = False,
+) -> None:
+    """Stopp databasene i SAMGRAF_DB_PATH (dataene blir liggende)."""
     from graph.embedded import EmbeddedServer
+    from graph.neo4j_local import LocalNeo4j, local_home
 
-    EmbeddedServer(get_settings().db_path).stop()
+    settings = get_settings()
+    if not neo4j:
+        EmbeddedServer(settings.db_path).stop()
+    if LocalNeo4j(local_home(settings.db_path)).stop():
+        print("Lokal Neo4j stoppet")
 
 
 def _register_commands() -> None:

@@ -1,7 +1,14 @@
-"""Fixtures: a store per available backend, and the bundled dataset loaded into it.
+"""Fixtures: a store per backend, and the bundled dataset loaded into it.
 
-The embedded (FalkorDB) backend always runs. The Neo4j backend runs when NEO4J_URI is set
-and is reported as skipped otherwise.
+Every store test runs on both backends: the embedded FalkorDB and a real Neo4j 5. The Neo4j
+is the one NEO4J_URI names or, when it is unset, a local Neo4j Community that the session
+starts itself (`graph.neo4j_local`, in `.samgraf/test-neo4j`) and stops at the end, also when
+the run fails or is killed (the server watches the test process). A server already running
+there (`python -m graph.neo4j_local start .samgraf/test-neo4j`) is reused and left running,
+which saves its start-up (~12 s) when running single tests.
+
+`SAMGRAF_TEST_NEO4J=0` skips the Neo4j variants for a quick local run; under CI it is
+ignored, and a run in which any test is skipped for lack of Neo4j fails.
 """
 
 from __future__ import annotations
@@ -22,6 +29,54 @@ from graph.store import GraphStore
 DATA = REPO_ROOT / "data"
 SEEDS = DATA / "seeds"
 BACKENDS = ["embedded", "neo4j"]
+NEO4J_HOME = REPO_ROOT / ".samgraf" / "test-neo4j"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+NO_NEO4J = "NEO4J_URI er ikke satt: Neo4j-testene hoppes over"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start (or reuse) the local Neo4j unless NEO4J_URI names one."""
+    if os.environ.get("NEO4J_URI"):
+        return
+    if os.environ.get("SAMGRAF_TEST_NEO4J") == "0" and not IN_CI:
+        return
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller started it
+        return
+    from graph.neo4j_local import LocalNeo4j
+
+    server = LocalNeo4j(NEO4J_HOME)
+    conn = server.connection()
+    started = conn is None
+    if conn is None:
+        conn = server.start(parent_pid=os.getpid())
+    os.environ.update(conn.env())
+    config.stash[_NEO4J_KEY] = (server, started)
+
+
+_NEO4J_KEY = pytest.StashKey[tuple[object, bool]]()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    server, started = config.stash.get(_NEO4J_KEY, (None, False))
+    if started and server is not None:
+        server.stop()  # type: ignore[attr-defined]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Under CI, a test skipped for lack of Neo4j fails the run."""
+    if not IN_CI:
+        return
+    skipped = [
+        r
+        for r in terminalreporter.stats.get("skipped", [])
+        if "neo4j" in str(getattr(r, "longrepr", "")).lower()
+    ]
+    if skipped:
+        terminalreporter.write_line(
+            f"FEIL: {len(skipped)} tester ble hoppet over fordi Neo4j manglet (CI krever 0)",
+            red=True,
+        )
+        terminalreporter._session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +86,9 @@ def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def make_settings(backend: str, db_path: Path, graph: str | None = None) -> Settings:
     if backend == "neo4j" and not os.environ.get("NEO4J_URI"):
-        pytest.skip("NEO4J_URI er ikke satt: Neo4j-testene hoppes over")
+        if IN_CI:
+            pytest.fail(NO_NEO4J + " (CI krever Neo4j)")
+        pytest.skip(NO_NEO4J)
     return Settings(
         store=backend,  # type: ignore[arg-type]
         db_path=db_path,
@@ -68,6 +125,7 @@ def _loaded(request: pytest.FixtureRequest, db_path: Path) -> Iterator[tuple[Gra
     s = GraphStore.open(settings)
     s.clear()
     load_dataset(s, settings)
+    _LOADED_STATS[settings.graph_name] = s.stats()
     try:
         yield s, settings
     finally:
@@ -79,15 +137,23 @@ def _loaded(request: pytest.FixtureRequest, db_path: Path) -> Iterator[tuple[Gra
 def loaded(_loaded: tuple[GraphStore, Settings]) -> GraphStore:
     """The bundled Kristiansand dataset, loaded once per backend; for read-only tests.
 
-    Neo4j Community has one database, which the `store` fixture clears: reload there
-    (loading is idempotent, so this is a no-op when nothing was cleared).
+    Neo4j Community has one database, which other tests clear: it is loaded again when its
+    counts are no longer those of the loaded dataset (a count query costs a few ms; a load
+    about a second).
     """
     from importers.bundled import load_dataset
 
     s, settings = _loaded
     if s.backend == "neo4j":
-        load_dataset(s, settings)
+        expected = _LOADED_STATS.get(settings.graph_name)
+        if expected is None or s.stats() != expected:
+            s.clear()
+            load_dataset(s, settings)
+            _LOADED_STATS[settings.graph_name] = s.stats()
     return s
+
+
+_LOADED_STATS: dict[str, dict[str, dict[str, int]]] = {}
 
 
 @contextmanager

@@ -19,6 +19,7 @@ import org.neo4j.configuration.connectors.HttpsConnector;
 import org.neo4j.configuration.helpers.SocketAddress;
 import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
+import org.neo4j.graphdb.QueryExecutionException;
 import org.neo4j.io.ByteUnit;
 
 /**
@@ -97,6 +98,19 @@ public final class SamgrafNeo4j {
         watcher.start();
     }
 
+    /** Embedded code runs with full rights: set the password the clients will use. */
+    private static void setPassword(DatabaseManagementService dbms, String pw) {
+        try {
+            dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME).executeTransactionally(
+                    "ALTER USER neo4j SET PASSWORD $pw CHANGE NOT REQUIRED", Map.of("pw", pw));
+        } catch (QueryExecutionException e) {
+            // a restart with the password kept from the last start: nothing to change
+            if (e.getMessage() == null || !e.getMessage().contains("cannot be the same")) {
+                throw e;
+            }
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
             System.err.println("bruk: SamgrafNeo4j HOME [PORT]");
@@ -123,6 +137,8 @@ public final class SamgrafNeo4j {
                 .setConfig(GraphDatabaseSettings.routing_enabled, false)
                 .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(Long.parseLong(pageCache)))
                 .setConfig(GraphDatabaseSettings.transaction_timeout, Duration.ofMinutes(30))
+                // query timeouts are enforced within 0.1 s (the default checks every 2 s)
+                .setConfig(GraphDatabaseSettings.transaction_monitor_check_interval, Duration.ofMillis(100))
                 .build();
 
         CountDownLatch stopped = new CountDownLatch(1);
@@ -136,9 +152,14 @@ public final class SamgrafNeo4j {
             stopped.countDown();
         }, "samgraf-neo4j-shutdown"));
 
-        // Embedded code runs with full rights: set the password the clients will use.
-        dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME).executeTransactionally(
-                "ALTER USER neo4j SET PASSWORD $pw CHANGE NOT REQUIRED", Map.of("pw", pw));
+        try {
+            setPassword(dbms, pw);
+        } catch (RuntimeException e) {
+            // the DBMS threads would keep the JVM alive without a server anyone can use
+            System.err.println("Kunne ikke sette passordet: " + e.getMessage());
+            dbms.shutdown();
+            System.exit(1);
+        }
 
         long pid = ProcessHandle.current().pid();
         String addr = "127.0.0.1:" + port;
