@@ -153,7 +153,10 @@ class _ChunkWriter:
     def __init__(self, store: GraphStore, tx: Runner, now: str):
         self.store, self.tx, self.now = store, tx, now
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="samgraf-write")
-        self.pending: tuple[Future[list[dict[str, Any]]], str | None, list[RelRecord]] | None = None
+        self.pending: (
+            tuple[Future[list[dict[str, Any]]], str | None, list[RelRecord], list[dict[str, Any]]]
+            | None
+        ) = None
         self.nodes: dict[str, list[NodeRecord]] = {}
         self.rels: dict[tuple[str, str, str], list[RelRecord]] = {}
         self.n_nodes = self.n_rels = 0
@@ -179,14 +182,18 @@ class _ChunkWriter:
             self.pool.submit(self.tx, text, {"rows": rows, "now": self.now}),
             rtype,
             chunk,
+            rows,
         )
 
     def _wait(self) -> None:
         if self.pending is None:
             return
-        future, rtype, chunk = self.pending
+        future, rtype, chunk, rows = self.pending
         self.pending = None
         res = future.result()
+        # The Neo4j driver keeps every statement's parameters until its transaction ends:
+        # emptying the written chunk keeps an import's memory flat on Neo4j too.
+        rows.clear()
         if rtype is None:
             return
         written = int(res[0]["n"]) if res else 0

@@ -63,8 +63,6 @@ def _traced_import(
 ) -> tuple[ImportReport, int]:
     """A generated file of N_ROWS imported with a small window: the report and the traced
     Python peak (bytes)."""
-    if store.backend != "falkordb":
-        pytest.skip("measured on the embedded store")
     _generate(path, N_ROWS)
     monkeypatch.setattr("importers.tabular.WINDOW_ROWS", WINDOW)
     s = isettings(settings, tmp_path)
