@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from graph.dialect import Neo4jDialect, StoreError
-from graph.neo4j_local import LocalNeo4j, local_home, read_connection
+from graph.neo4j_local import LocalNeo4j, _pid_alive, local_home, read_connection
 from graph.settings import Settings
 from graph.store import GraphStore
 from tests.conftest import cli_env, make_settings, run_samgraf
@@ -131,3 +131,31 @@ def test_newcomer_starts_neo4j_loads_and_stops_it(tmp_path: Path) -> None:
             assert stats["total_nodes"] > 250
         finally:
             LocalNeo4j(local_home(db)).stop()
+
+
+@pytest.mark.slow
+def test_server_started_for_a_process_stops_when_it_is_killed(tmp_path: Path) -> None:
+    """What keeps a killed test run from leaving Neo4j behind: the server started with
+    `parent_pid` (the suite passes its own) stops when that process dies, even by kill -9."""
+    import subprocess
+
+    parent = subprocess.Popen(["sleep", "600"])
+    server = LocalNeo4j(tmp_path / "neo4j")
+    try:
+        conn = server.start(parent_pid=parent.pid)
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait(timeout=10)
+        for _ in range(300):
+            if read_connection(server.home) is None:
+                break
+            time.sleep(0.1)
+        assert read_connection(server.home) is None, "Neo4j kjørte videre uten forelderen"
+        for _ in range(600):  # the JVM is gone after its clean shutdown (a few seconds)
+            if not _pid_alive(conn.pid):
+                break
+            time.sleep(0.1)
+        assert not _pid_alive(conn.pid)
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+        server.stop()
