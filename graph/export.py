@@ -77,6 +77,8 @@ def to_gexf(nodes: list[dict[str, Any]], rels: list[dict[str, Any]]) -> bytes:
 def to_xlsx(nodes: list[dict[str, Any]], rels: list[dict[str, Any]]) -> bytes:
     from openpyxl import Workbook
 
+    from graph.cells import safe_row
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -84,20 +86,22 @@ def to_xlsx(nodes: list[dict[str, Any]], rels: list[dict[str, Any]]) -> bytes:
     cols = ["id", "label", "name", *sorted({k for n in nodes for k in n} - {"id", "label", "name"})]
     ws.append(cols)
     for n in nodes:
-        ws.append([_scalar(n[c]) if n.get(c) is not None else None for c in cols])
+        ws.append(safe_row([_scalar(n[c]) if n.get(c) is not None else None for c in cols]))
     rs = wb.create_sheet("Relasjoner")
     rcols = sorted({k for r in rels for k in r["props"]} - {"id"})
     rs.append(["id", "fra", "type", "til", *rcols])
     for r in rels:
         p = r["props"]
         rs.append(
-            [
-                p.get("id"),
-                r["a"],
-                r["type"],
-                r["b"],
-                *(_scalar(p[c]) if p.get(c) is not None else None for c in rcols),
-            ]
+            safe_row(
+                [
+                    p.get("id"),
+                    r["a"],
+                    r["type"],
+                    r["b"],
+                    *(_scalar(p[c]) if p.get(c) is not None else None for c in rcols),
+                ]
+            )
         )
     buf = io.BytesIO()
     wb.save(buf)

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
+from graph.cells import safe_row
 from graph.records import GraphBatch, NodeRecord, RelRecord
 from graph.resolve.aliases import load_aliases
 from graph.resolve.merge import merge_nodes
@@ -701,14 +702,16 @@ def write_rejected(report: ImportReport, out: Path) -> Path:
                 columns.append(k)
     with open(out, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh, delimiter=";")
-        w.writerow([*columns, "feil_plassering", "feil"])
+        w.writerow(safe_row([*columns, "feil_plassering", "feil"]))
         for r in rejected:
             w.writerow(
-                [
-                    *("" if r.values.get(c) is None else r.values.get(c) for c in columns),
-                    str(r.location),
-                    r.reason,
-                ]
+                safe_row(
+                    [
+                        *("" if r.values.get(c) is None else r.values.get(c) for c in columns),
+                        str(r.location),
+                        r.reason,
+                    ]
+                )
             )
     return out
 

