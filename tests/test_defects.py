@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -109,3 +111,57 @@ def test_rejected_rows_csv_has_no_live_formulas(
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
     for text in FORMULAS:
         assert "'" + text in cells
+
+
+#: routes that stay open with SAMGRAF_READ_KEY_REQUIRED, and why: none returns graph data
+OPEN_ROUTES = {
+    "/health": "status and a node count, for load balancers and container health checks",
+    "/": "the explorer page itself (HTML and script, no graph data)",
+    "/explorer": "the same page",
+    "/static/{name}": "the explorer's script and style",
+    "/openapi.json": "the API's description",
+    "/docs": "the API's documentation page",
+    "/docs/oauth2-redirect": "part of the documentation page",
+    "/redoc": "the API's documentation page",
+}
+
+
+def _routes(routes: list[Any]) -> Iterator[Any]:
+    """Every route, also inside included routers (FastAPI ≥ 0.16x includes them lazily)."""
+    for route in routes:
+        if hasattr(route, "original_router"):
+            yield from _routes(route.original_router.routes)
+        else:
+            yield route
+
+
+def test_every_route_obeys_the_read_policy(loaded: GraphStore, tmp_path: Path) -> None:
+    """Item 3: with SAMGRAF_READ_KEY_REQUIRED=true, /nodes, /nodes/{id}, /views/{id}.html
+    and /explorer/* answered without a key. Walks every route of the app."""
+    from fastapi.testclient import TestClient
+    from starlette.routing import Route
+
+    from api.app import create_app
+    from tests.test_api_v1 import READ_KEY, app_settings
+
+    app = create_app(loaded, app_settings(tmp_path, read_key_required=True))
+    checked = []
+    with TestClient(app) as c:
+        for route in _routes(app.routes):
+            if not isinstance(route, Route) or route.path in OPEN_ROUTES:
+                continue
+            path = route.path.replace("{", "").replace("}", "")  # any value: checked first
+            path = path.replace(":path", "")
+            for method in sorted((route.methods or set()) - {"HEAD", "OPTIONS"}):
+                r = c.request(method, path, json={})
+                assert r.status_code == 401, (method, route.path, r.status_code, r.text[:200])
+                checked.append(f"{method} {route.path}")
+        assert len(checked) >= 25
+        # the routes the defect named, and that a read key opens them
+        for named in ("GET /nodes", "GET /nodes/{node_id}", "GET /views/{node_id}.html"):
+            assert named in checked
+        assert any(x.startswith("GET /explorer/") for x in checked)
+        key = {"X-API-Key": READ_KEY}
+        assert c.get("/nodes", params={"q": "NAV"}, headers=key).status_code == 200
+        assert c.get("/explorer/graph", headers=key).status_code == 200
+        assert c.get("/health").status_code == 200

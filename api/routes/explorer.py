@@ -12,11 +12,13 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
 from api.deps import get_store
+from api.security import read_access
 from graph.store import GraphStore
 from viz.render import PHYSICS_LIMIT, measures, public, vis_data
 from viz.views import cap_by_degree
 
-router = APIRouter(prefix="/explorer", tags=["utforsker"])
+# the explorer's data obey the read policy (SAMGRAF_READ_KEY_REQUIRED) like /api/v1
+router = APIRouter(prefix="/explorer", tags=["utforsker"], dependencies=[Depends(read_access)])
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 #: the most nodes one answer carries; more comes with "vis flere"
 MAX_LIMIT = 2000

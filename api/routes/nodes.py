@@ -9,12 +9,16 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import get_store
 from api.schemas import Health, Neighbour, NodeDetail, NodeHit, NodeKindName
+from api.security import read_access
 from graph.model import NODE_KINDS, explain, personal_properties
 from graph.search import search
 from graph.store import GraphStore
 from viz.views import view_html
 
 router = APIRouter()
+#: every route here that reads the graph obeys the read policy (SAMGRAF_READ_KEY_REQUIRED);
+#: /health stays open for load balancers and container health checks (status and a count)
+READ = [Depends(read_access)]
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 PROVENANCE = ("sources", "first_seen", "last_seen")
 
@@ -27,6 +31,7 @@ def health(store: StoreDep) -> Health:
 
 @router.get(
     "/nodes",
+    dependencies=READ,
     response_model=list[NodeHit],
     tags=["noder"],
     summary="Søk etter noder på navn (uskarpt søk, med alias)",
@@ -65,6 +70,7 @@ def _public(props: dict[str, object]) -> dict[str, object]:
 
 @router.get(
     "/nodes/{node_id}",
+    dependencies=READ,
     response_model=NodeDetail,
     tags=["noder"],
     summary="Én node: egenskaper, kilder og naboer gruppert per relasjonstype",
@@ -107,6 +113,7 @@ def get_node(
 
 @router.get(
     "/views/{node_id}.html",
+    dependencies=READ,
     response_class=HTMLResponse,
     tags=["visninger"],
     summary="Interaktiv graf (pyvis) sentrert på en node",
