@@ -9,10 +9,13 @@ the normalised name:
 - County: ``county:<fylkesnummer>``.
 - Organisation with an organisation number: ``organisation:orgnr:<orgnr>``.
 - Initiative with a saksnummer: ``initiative:sak:<saksnummer>``.
-- Person with an e-mail address: ``person:<slug of the name>~<10 hex digits of the SHA-256 of
-  the casefolded address>``: two people of one name with different addresses are two nodes
-  (entity resolution decides whether they are one person), and the address itself is not in
-  the id, which public API responses and HTML views show.
+- Person with an e-mail address: ``person:<slug of the name>~<10 hex digits of the
+  HMAC-SHA-256 of the casefolded address>``: two people of one name with different addresses
+  are two nodes (entity resolution decides whether they are one person). The address is not
+  in the id, which public API responses and HTML views show, and cannot be found from it by
+  guessing addresses: the HMAC key is secret (``SAMGRAF_ID_SECRET``, or else a random key kept
+  in ``<SAMGRAF_DB_PATH>/id-secret``, made on first use; API replicas and import jobs that
+  share one Neo4j must share the key).
 - Person without an e-mail whose import row names the organisation(s) the person belongs to:
   ``person:<slug>@<the organisations' ids without "organisation:", joined by "+">`` (made by
   the spreadsheet importer, ``importers.tabular``): the same name in two organisations is two
@@ -28,7 +31,10 @@ Relationship ids are ``<from id>|<TYPE>|<to id>`` plus ``|<key>`` for types whos
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
 import re
+import secrets
 import unicodedata
 from functools import lru_cache
 from typing import Any
@@ -67,9 +73,38 @@ def node_id(kind: str, name: str, props: dict[str, Any] | None = None) -> str:
 
 
 def email_digest(email: str) -> str:
-    """10 hex digits of the SHA-256 of the casefolded, trimmed address: tells addresses apart
-    in an id without showing them."""
-    return hashlib.sha256(email.strip().casefold().encode("utf-8")).hexdigest()[:10]
+    """10 hex digits of the keyed HMAC-SHA-256 of the casefolded, trimmed address: tells
+    addresses apart in an id without showing them, and without a way back by guessing."""
+    key = id_secret()
+    return hmac.new(key, email.strip().casefold().encode("utf-8"), hashlib.sha256).hexdigest()[:10]
+
+
+_SECRET: list[bytes] = []
+
+
+def id_secret() -> bytes:
+    """The key of the person-id HMAC: `SAMGRAF_ID_SECRET`, or the random key in
+    `<SAMGRAF_DB_PATH>/id-secret` (created, readable by its owner only, on first use)."""
+    if _SECRET:
+        return _SECRET[0]
+    env = os.environ.get("SAMGRAF_ID_SECRET", "").strip()
+    if env:
+        key = env.encode("utf-8")
+    else:
+        from graph.settings import get_settings
+
+        path = get_settings().db_path / "id-secret"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+        key = path.read_text().strip().encode("utf-8")
+    _SECRET.append(key)
+    return key
 
 
 def rel_id(from_id: str, rel_type: str, to_id: str, key: Any = None) -> str:

@@ -165,3 +165,47 @@ def test_every_route_obeys_the_read_policy(loaded: GraphStore, tmp_path: Path) -
         assert c.get("/nodes", params={"q": "NAV"}, headers=key).status_code == 200
         assert c.get("/explorer/graph", headers=key).status_code == 200
         assert c.get("/health").status_code == 200
+
+
+def test_review_and_person_ids_carry_no_personal_data(
+    store: GraphStore, settings: Settings, tmp_path: Path
+) -> None:
+    """Item 2: GET /api/v1/review showed merge evidence with e-mail addresses ("samme email:
+    …"), and the e-mail hash in person ids could be reversed by guessing addresses."""
+    import hashlib
+
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from graph.ids import email_digest, id_secret
+    from tests.test_api_v1 import WRITE_KEY, app_settings
+
+    email = "kari.nordmann@kristiansand.kommune.no"
+    path = tmp_path / "personer.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Navn", "Rolle", "Satsing", "Organisasjon", "E-post"])
+        w.writerow(["Kari Nordmann", "Deltaker", "Flere i arbeid", "", email])
+        w.writerow(["K. Nordmann", "Prosjektleder", "Soslokal", "", email.upper()])
+        w.writerow(["Kari Nordmann", "Deltaker", "Soslokal", "", "kari@nav.no"])
+    s = isettings(settings, tmp_path)
+    report = imp(store, s, path, mapping="person-roles")
+    assert report.resolution.auto or report.resolution.review
+    # ids: a keyed hash, not the plain SHA-256 that a guess of the address reproduces
+    people = [n for n in store.all_nodes() if n["label"] == "Person"]
+    plain = hashlib.sha256(email.encode()).hexdigest()[:10]
+    assert people and not any(plain in n["id"] for n in people)
+    assert any(email_digest(email) in n["id"] for n in people)
+    assert len(id_secret()) >= 32
+    with TestClient(create_app(store, app_settings(tmp_path))) as c:
+        public = c.get("/api/v1/review", params={"status": "all"})
+        assert public.status_code == 200 and public.json()
+        assert "@" not in public.text and "nav.no" not in public.text
+        for item in public.json():
+            one = c.get(f"/api/v1/review/{item['id']}")
+            assert one.status_code == 200 and "@" not in one.text
+        # the internal scope (a write key) sees the evidence the queue keeps
+        internal = c.get(
+            "/api/v1/review", params={"status": "all"}, headers={"X-API-Key": WRITE_KEY}
+        )
+        assert internal.status_code == 200

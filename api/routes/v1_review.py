@@ -6,6 +6,7 @@ proposals show both nodes side by side without people's e-mail or phone.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -49,8 +50,29 @@ def _public(props: dict[str, Any] | None) -> dict[str, Any] | None:
     return {k: v for k, v in props.items() if k not in hidden}
 
 
-def _item(item: Any, store: Any = None) -> ReviewItem:
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+#: "+47 …" or Norwegian groups (99 99 99 99, 999 99 999); not case numbers or orgnr
+_PHONE = re.compile(r"\+\d[\d ]{6,}\d|\b\d{2}(?: \d{2}){3}\b|\b\d{3} \d{2} \d{3}\b")
+
+
+def _scrub(value: Any) -> Any:
+    """Personal data out of review payloads and evidence (public scope): personal properties
+    dropped, e-mail addresses and phone numbers in texts hidden (older queue items were
+    written before evidence stopped naming addresses)."""
+    if isinstance(value, dict):
+        hidden = personal_properties()
+        return {k: _scrub(v) for k, v in value.items() if k not in hidden}
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    if isinstance(value, str):
+        return _PHONE.sub("[skjult]", _EMAIL.sub("[skjult]", value))
+    return value
+
+
+def _item(item: Any, store: Any = None, scope: str = "public") -> ReviewItem:
     d = item.as_dict()
+    if scope == "public":
+        d = {**d, "payload": _scrub(d["payload"]), "evidence": _scrub(d["evidence"])}
     nodes = None
     if store is not None and item.kind == "merge":
         nodes = {
@@ -82,7 +104,8 @@ def list_review(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[ReviewItem]:
     queue = open_queue(settings_of(request))
-    return [_item(i) for i in queue.list(status=status, kind=kind, limit=limit)]
+    items = queue.list(status=status, kind=kind, limit=limit)
+    return [_item(i, scope=principal.scope) for i in items]
 
 
 @router.get(
@@ -98,7 +121,7 @@ def get_review(
         item = open_queue(settings_of(request)).get(item_id)
     except ReviewError as exc:
         raise HTTPException(404, str(exc)) from None
-    return _item(item, store)
+    return _item(item, store, principal.scope)
 
 
 @router.post(

@@ -32,6 +32,7 @@ from typing import Any
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 
+from graph.model import personal_properties
 from graph.resolve.aliases import AliasTable
 from graph.resolve.normalise import basic, fold, normalise, person_tokens
 
@@ -93,6 +94,8 @@ class Decision:
 
 
 STRONG_KEYS = ("orgnr", "kommunenummer", "saksnummer", "email")
+#: strong keys that are personal data (the model's Person.personal)
+PERSONAL_KEYS = frozenset(personal_properties())
 _DIGITS = re.compile(r"\d+")
 
 
@@ -108,7 +111,9 @@ def decide(a: Entity, b: Entity, aliases: AliasTable, th: Thresholds | None = No
         va, vb = a.keys.get(key), b.keys.get(key)
         if va and vb:
             if va == vb:
-                return Decision(Outcome.MERGE, 100, [_ev("strong_key", f"samme {key}: {va}")])
+                # a personal key (e-mail) is named, never shown: evidence reaches the API
+                shown = f"samme {key}" if key in PERSONAL_KEYS else f"samme {key}: {va}"
+                return Decision(Outcome.MERGE, 100, [_ev("strong_key", shown)])
             if key != "email":
                 return Decision(Outcome.APART, 0, [_ev("strong_key", f"ulikt {key}: {va} / {vb}")])
     best: Decision | None = None
