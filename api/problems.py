@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from graph.dialect import QueryTimeout
+from graph.dialect import QueryTimeout, StoreError
 from graph.limits import QueryLimitError, RequestError
 
 log = logging.getLogger("samgraf.api")
@@ -113,6 +113,14 @@ def install_problem_handlers(app: FastAPI) -> None:
             limit="query_timeout",
             maximum=seconds,
         )
+
+    @app.exception_handler(StoreError)
+    async def store_error(request: Request, exc: StoreError) -> JSONResponse:
+        # the database did not answer (it is restarted by the next request where it can be)
+        log.error("databasefeil i %s: %s", request.url.path, exc)
+        response = problem(503, f"databasen svarte ikke: {exc}")
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.exception_handler(Exception)
     async def internal(request: Request, exc: Exception) -> JSONResponse:

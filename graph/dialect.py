@@ -11,6 +11,15 @@ this module holds everything else that differs:
 | shortest paths | `allShortestPaths((a)-[*..n]-(b))` | `CALL algo.SPpaths({…, relDirection: 'both'})` |
 | query timeout | driver `Query(timeout=…)` | `timeout` argument of `GRAPH.QUERY` (ms) |
 | results | `Record.data()` | `result_set` rows zipped with `header`; maps come back as `OrderedDict` |
+| row order | without `ORDER BY`, the order its plan meets the rows in | without `ORDER BY`, a different order; so `LIMIT` without `ORDER BY` keeps different rows. Every query whose row order or cut reaches an answer orders its rows (`path.*`, `graph.ego_ids`, `ego.expand`, `node.index`, `resolve.index`, `overlap.initiatives_of`); Python code that groups rows sorts them first (`graph.overlap`, `graph.analysis`) |
+| order of a map's keys | `properties(x)` in the store's own order (`first_seen, last_seen, sources, name, id, label`) | in the order the properties were first set (`id, name, …, label, first_seen, last_seen, sources`) |
+| `collect()` | list in the order the rows are met | the same, in its own order (callers use such lists as sets: `resolve.context`) |
+| `toString(float)` | `'1.0'` | `'1.000000'` (no named query applies it to a float: node properties are strings) |
+| backend name | `store.backend`, `samgraf stats --json`: `neo4j` | `falkordb` |
+
+Consequences of the last rows, which `tests/test_parity.py` allows for: equal maps compare equal,
+but JSON answers list their properties' keys in different orders, and GraphML/GEXF exports
+declare their attributes in different orders (same content).
 
 Cypher features FalkorDB lacks and that the named queries therefore avoid on both backends:
 `EXISTS {}` / `COUNT {}` subqueries (use pattern predicates), `datetime()` (timestamps are
@@ -86,37 +95,72 @@ class FalkorDialect(Dialect):
     backend = "falkordb"
 
     def __init__(self, settings: Settings, start_server: bool = True):
-        from falkordb import FalkorDB
-
         from graph.embedded import EmbeddedServer
 
         self.settings = settings
         self.server = EmbeddedServer(settings.db_path, keep=settings.keep_server)
-        sock = self.server.ensure() if start_server else self.server.sock
-        self.db = FalkorDB(unix_socket_path=str(sock), client_name=f"samgraf-{os.getpid()}")
-        self.conn = self.db.connection
+        if start_server:
+            self.server.ensure()
+        self._connect()
         self.graph_name = settings.graph_name
 
     def _graph(self, name: str | None = None) -> Any:
         return self.db.select_graph(name or self.graph_name)
 
+    def _connect(self) -> None:
+        from falkordb import FalkorDB
+
+        self.db = FalkorDB(
+            unix_socket_path=str(self.server.sock), client_name=f"samgraf-{os.getpid()}"
+        )
+        self.conn = self.db.connection
+
+    def _recover(self) -> None:
+        """The server died (a crash, `kill`): start it again from its files and reconnect.
+        Raises StoreError if it cannot be started."""
+        from graph.embedded import EmbeddedServerError
+
+        with contextlib.suppress(Exception):
+            self.conn.close()
+        try:
+            self.server.ensure()
+        except EmbeddedServerError as exc:
+            raise StoreError(
+                f"den innebygde databasen svarer ikke og kan ikke startes: {exc}"
+            ) from exc
+        self._connect()
+
     def _query(
         self, graph: str, text: str, params: dict[str, Any], timeout: float | None, write: bool
     ) -> list[dict[str, Any]]:
-        g = self._graph(graph)
+        import redis
+
         ms = int((timeout or self.settings.query_timeout) * 1000)
-        try:
-            if write:
-                res = g.query(text, params, timeout=ms)
-            else:
-                res = g.ro_query(text, params, timeout=ms)
-        except Exception as exc:
-            msg = str(exc)
-            if "timed out" in msg.lower() or "timeout" in msg.lower():
-                raise QueryTimeout(f"spørringen brukte mer enn {ms} ms") from exc
-            if "empty key" in msg.lower() or "invalid graph operation on empty key" in msg:
-                return []
-            raise StoreError(msg) from exc
+        for attempt in (1, 2):
+            g = self._graph(graph)
+            try:
+                if write:
+                    res = g.query(text, params, timeout=ms)
+                else:
+                    res = g.ro_query(text, params, timeout=ms)
+                break
+            except redis.ConnectionError as exc:
+                self._recover()
+                if write or attempt == 2:
+                    raise StoreError(
+                        "den innebygde databasen stoppet under spørringen og er startet på nytt; "
+                        "ingenting ble skrevet (en skriving kjøres ikke om igjen av seg selv)"
+                        if write
+                        else f"den innebygde databasen svarer ikke: {exc}"
+                    ) from exc
+                # a read is safe to run again on the restarted server
+            except Exception as exc:
+                msg = str(exc)
+                if "timed out" in msg.lower() or "timeout" in msg.lower():
+                    raise QueryTimeout(f"spørringen brukte mer enn {ms} ms") from exc
+                if "empty key" in msg.lower() or "invalid graph operation on empty key" in msg:
+                    return []
+                raise StoreError(msg) from exc
         header = [h[1] if isinstance(h, list | tuple) else h for h in (res.header or [])]
         return [dict(zip(header, (_plain(v) for v in row), strict=False)) for row in res.result_set]
 

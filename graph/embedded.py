@@ -26,6 +26,8 @@ from pathlib import Path
 
 import redis
 
+from graph.procs import pid_alive
+
 SOCKET_NAME = "falkordb.sock"
 MAX_SOCKET_PATH = 100  # sun_path is 108 bytes on Linux
 
@@ -98,7 +100,10 @@ class EmbeddedServer:
         if pidfile.exists():
             with contextlib.suppress(ValueError, OSError):
                 pid = int(pidfile.read_text().strip())
-                os.kill(pid, 0)
+                if self._proc is not None and self._proc.pid == pid:
+                    self._proc.poll()  # our own child that died: reap it
+                if not pid_alive(pid):  # dead, or a zombie its parent has not reaped
+                    raise ProcessLookupError(pid)
                 # a process with that pid is alive but does not answer: give it a moment
                 for _ in range(20):
                     if _alive(self.sock):

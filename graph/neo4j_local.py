@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from graph.procs import pid_alive
 from graph.settings import REPO_ROOT
 
 TOOLS = REPO_ROOT / "tools" / "neo4j"
@@ -53,20 +54,6 @@ class Connection:
         }
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # a zombie (our own child that exited) counts as dead
-    with contextlib.suppress(OSError):
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat.rsplit(")", 1)[1].split()[0] != "Z"
-    return True
-
-
 def read_connection(home: Path) -> Connection | None:
     """The connection of a running local server in `home`, or None."""
     path = home / "connection.json"
@@ -82,7 +69,7 @@ def read_connection(home: Path) -> Connection | None:
         pid=int(data["pid"]),
         version=str(data.get("version", "")),
     )
-    return conn if _pid_alive(conn.pid) else None
+    return conn if pid_alive(conn.pid) else None
 
 
 def _run(args: list[str], cwd: Path, what: str) -> None:
@@ -192,7 +179,7 @@ class LocalNeo4j:
     def _pid(self) -> int | None:
         with contextlib.suppress(OSError, ValueError):
             pid = int((self.home / "server.pid").read_text().strip())
-            return pid if _pid_alive(pid) else None
+            return pid if pid_alive(pid) else None
         return None
 
     def stop(self, timeout: float = 60.0) -> bool:
@@ -203,11 +190,11 @@ class LocalNeo4j:
             return False
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and _pid_alive(pid):
+        while time.monotonic() < deadline and pid_alive(pid):
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, os.WNOHANG)
             time.sleep(0.1)
-        if _pid_alive(pid):
+        if pid_alive(pid):
             os.kill(pid, signal.SIGKILL)
         (self.home / "connection.json").unlink(missing_ok=True)
         (self.home / "server.pid").unlink(missing_ok=True)

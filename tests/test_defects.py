@@ -209,3 +209,48 @@ def test_review_and_person_ids_carry_no_personal_data(
             "/api/v1/review", params={"status": "all"}, headers={"X-API-Key": WRITE_KEY}
         )
         assert internal.status_code == 200
+
+
+def test_long_cell_does_not_crash_the_store_and_the_api_recovers(tmp_path: Path) -> None:
+    """Item 1: a cell of ~4,500 characters made the embedded FalkorDB server segfault during
+    the import (its unique-id constraint crashes on a value over 4,096 bytes), and then every
+    request, /health included, answered 500 until the API was restarted."""
+    import os
+    import signal
+
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from graph.embedded import EmbeddedServer
+    from tests.conftest import make_settings
+    from tests.test_api_v1 import app_settings
+
+    db = tmp_path / "db"
+    settings = make_settings("embedded", db, graph="lang")
+    store = GraphStore.open(settings)
+    try:
+        path = tmp_path / "lang.csv"
+        title = "Prosjekt " + "med en svært lang tittel " * 180  # ~4,500 characters
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh, delimiter=";")
+            w.writerow(["Tittel", "Prosjektleder", "Beskrivelse"])
+            w.writerow([title, "Ola Nordmann", "Samhandling " * 2000])
+            w.writerow(["Prosjekt " + "æøå " * 1500, "Kari Nordmann", ""])  # 2 bytes a letter
+        report = imp(store, isettings(settings, tmp_path), path, mapping="prosjektportalen")
+        assert report.plan.rows == 2
+        nodes = [n for n in store.all_nodes() if n["label"] == "Initiative"]
+        assert len(nodes) == 2
+        assert all(len(n["id"].encode()) < 200 for n in nodes)
+        assert {n["name"] for n in nodes} >= {title.strip()}  # the name is kept whole
+        # the server dies under the API (as the crash did): the API starts it again itself
+        with TestClient(create_app(store, app_settings(db))) as c:
+            assert c.get("/health").json()["nodes"] > 0
+            pid = int((db / "server.pid").read_text())
+            os.kill(pid, signal.SIGKILL)
+            health = c.get("/health")
+            assert health.status_code == 200, health.text
+            assert health.json()["nodes"] == len(store.all_nodes()) > 0
+            assert int((db / "server.pid").read_text()) != pid
+    finally:
+        store.close()
+        EmbeddedServer(db).stop()

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from graph.dialect import Neo4jDialect, StoreError
-from graph.neo4j_local import LocalNeo4j, _pid_alive, local_home, read_connection
+from graph.neo4j_local import LocalNeo4j, local_home, read_connection
+from graph.procs import pid_alive
 from graph.settings import Settings
 from graph.store import GraphStore
 from tests.conftest import cli_env, make_settings, run_samgraf
@@ -151,10 +152,10 @@ def test_server_started_for_a_process_stops_when_it_is_killed(tmp_path: Path) ->
             time.sleep(0.1)
         assert read_connection(server.home) is None, "Neo4j kjørte videre uten forelderen"
         for _ in range(600):  # the JVM is gone after its clean shutdown (a few seconds)
-            if not _pid_alive(conn.pid):
+            if not pid_alive(conn.pid):
                 break
             time.sleep(0.1)
-        assert not _pid_alive(conn.pid)
+        assert not pid_alive(conn.pid)
     finally:
         if parent.poll() is None:
             parent.kill()
