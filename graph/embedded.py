@@ -17,7 +17,9 @@ import atexit
 import contextlib
 import fcntl
 import hashlib
+import json
 import os
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -34,6 +36,16 @@ MAX_SOCKET_PATH = 100  # sun_path is 108 bytes on Linux
 
 class EmbeddedServerError(RuntimeError):
     pass
+
+
+class StoreDamagedError(EmbeddedServerError):
+    """The data files are damaged or missing: the server is not started on them."""
+
+
+AOF_DIR = "appendonlydir"
+MARKER = "store.json"
+#: what Redis writes to its log when it refuses a damaged append-only file
+_DAMAGE_SIGNS = ("truncated", "bad file format", "unexpected eof", "short read", "wrong signature")
 
 
 def _binaries() -> tuple[str, str]:
@@ -71,8 +83,10 @@ def _alive(sock: Path) -> bool:
 
 
 class EmbeddedServer:
-    def __init__(self, db_path: Path, keep: bool = False):
+    def __init__(self, db_path: Path, keep: bool = False, repair: bool = False):
         self.db_path = db_path.resolve()
+        #: load what can be read of a damaged append-only file (after keeping a copy)
+        self.repair = repair
         self.sock = socket_path(self.db_path)
         self.keep = keep
         self.started_here = False
@@ -117,7 +131,67 @@ class EmbeddedServer:
         if self.sock.exists():
             self.sock.unlink()
 
+    # ---- damaged stores: refuse, keep a copy, say how to restore ---------------------------
+
+    def _damage(self) -> str | None:
+        """What is wrong with the data files, or None. Checked before every start: Redis
+        itself would start an empty graph without a manifest, and cut a truncated file."""
+        aof = self.db_path / AOF_DIR
+        files = sorted(p for p in aof.iterdir()) if aof.is_dir() else []
+        if not files:
+            if (self.db_path / MARKER).exists():
+                return f"datafilene i {aof} mangler, men databasen har hatt data"
+            return None
+        manifests = [p for p in files if p.name.endswith(".manifest")]
+        if not manifests:
+            return f"{aof} har datafiler, men ingen manifest-fil"
+        for line in manifests[0].read_text(errors="replace").splitlines():
+            parts = line.split()
+            if len(parts) < 2 or parts[0] != "file":
+                continue
+            path = aof / parts[1]
+            if not path.exists():
+                return f"{path.name}, som manifestet nevner, mangler"
+            if ".base." in path.name:
+                head = path.read_bytes()[:5] if path.stat().st_size else b""
+                if not (head.startswith(b"REDIS") or head.startswith(b"*")):
+                    return f"grunnfilen {path.name} er skadet (ukjent innhold)"
+        return None
+
+    def _keep_aside(self, reason: str) -> StoreDamagedError:
+        """Copy the damaged files aside (nothing is deleted) and explain how to restore."""
+        aof = self.db_path / AOF_DIR
+        copy = self.db_path / f"skadet-{time.strftime('%Y%m%d-%H%M%S')}"
+        if aof.is_dir() and not copy.exists():
+            shutil.copytree(aof, copy / AOF_DIR)
+        return StoreDamagedError(
+            f"databasen i {self.db_path} er skadet og ble ikke startet: {reason}. "
+            f"En kopi av datafilene ligger i {copy}. Gjenopprett ved å legge en "
+            f"sikkerhetskopi av {AOF_DIR}/ tilbake i {self.db_path}, eller start med "
+            "`samgraf db start --repair` for å laste det som kan leses (det som er ødelagt, "
+            "blir borte; kopien blir liggende)."
+        )
+
+    def _repair_manifest(self) -> None:
+        """--repair without a manifest: write one that lists the base and increment files."""
+        aof = self.db_path / AOF_DIR
+        if not aof.is_dir() or any(p.name.endswith(".manifest") for p in aof.iterdir()):
+            return
+        lines = []
+        for p in sorted(aof.iterdir(), key=lambda p: (int(p.name.split(".")[2]), p.name)):
+            kind = "b" if ".base." in p.name else "i" if ".incr." in p.name else None
+            if kind:
+                lines.append(f"file {p.name} seq {p.name.split('.')[2]} type {kind}")
+        (aof / "appendonly.aof.manifest").write_text("\n".join(lines) + "\n")
+
     def _start(self, timeout: float) -> None:
+        damage = self._damage()
+        if damage and not self.repair:
+            raise self._keep_aside(damage)
+        if self.repair:
+            if damage:
+                self._keep_aside(damage)
+            self._repair_manifest()
         server, module = _binaries()
         log = self.db_path / "server.log"
         args = [
@@ -134,6 +208,9 @@ class EmbeddedServer:
             "yes",
             "--appendfsync",
             "everysec",
+            # never cut a damaged file silently: refuse to start (--repair loads what it can)
+            "--aof-load-truncated",
+            "yes" if self.repair else "no",
             "--save",
             "",
             "--pidfile",
@@ -151,10 +228,18 @@ class EmbeddedServer:
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
                 tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+                (self.db_path / "server.pid").unlink(missing_ok=True)
+                self.sock.unlink(missing_ok=True)
+                if any(sign in tail.lower() for sign in _DAMAGE_SIGNS):
+                    raise self._keep_aside("Redis kunne ikke lese append-only-filen")
                 raise EmbeddedServerError(f"FalkorDB-serveren stoppet ved oppstart:\n{tail}")
             if _alive(self.sock):
                 self.started_here = True
                 (self.db_path / "server.pid").write_text(str(self._proc.pid))
+                marker = self.db_path / MARKER
+                if not marker.exists():  # from now on, missing data files are a damage
+                    created = time.strftime("%Y-%m-%dT%H:%M:%S")
+                    marker.write_text(json.dumps({"created": created}) + "\n")
                 if not self.keep:
                     atexit.register(self.release)
                 return

@@ -211,6 +211,14 @@ def db_start(
     neo4j: Annotated[
         bool, typer.Option("--neo4j", help="Start en lokal Neo4j 5 (produksjonsmotoren)")
     ] = False,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Start en skadet innebygd database med det som kan leses (en kopi av "
+            "datafilene blir liggende)",
+        ),
+    ] = False,
 ) -> None:
     """Start databasen i SAMGRAF_DB_PATH: den innebygde FalkorDB, eller med --neo4j en lokal
     Neo4j Community (trenger Java 17+ og Maven; første start henter ~125 MB)."""
@@ -218,7 +226,7 @@ def db_start(
     if not neo4j:
         from graph.embedded import EmbeddedServer
 
-        sock = EmbeddedServer(settings.db_path, keep=True).ensure()
+        sock = EmbeddedServer(settings.db_path, keep=True, repair=repair).ensure()
         print(f"FalkorDB kjører på {sock}")
         return
     from graph.neo4j_local import LocalNeo4j, Neo4jLocalError, local_home
@@ -281,10 +289,17 @@ _register_commands()
 
 
 def main() -> None:
+    from graph.dialect import StoreError
+    from graph.embedded import EmbeddedServerError
+
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover
         sys.exit(130)
+    except (StoreError, EmbeddedServerError) as exc:
+        # the database did not start or answer: a message, never a traceback
+        console.print(f"[red]Feil:[/red] {exc}", markup=True, highlight=False)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

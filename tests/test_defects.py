@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from graph.resolve.blocking import _unique, scored_pairs
 from graph.settings import Settings
@@ -254,3 +255,75 @@ def test_long_cell_does_not_crash_the_store_and_the_api_recovers(tmp_path: Path)
     finally:
         store.close()
         EmbeddedServer(db).stop()
+
+
+def _damaged_store(tmp_path: Path, damage: str) -> tuple[Path, Path]:
+    """A stopped embedded store with data, damaged as `damage` says."""
+    from graph.embedded import EmbeddedServer
+    from tests.test_store import small_batch
+
+    db = tmp_path / damage
+    store = GraphStore.open(Settings(store="embedded", db_path=db, graph_name="skade"))
+    store.upsert(small_batch(40))
+    store.close()
+    EmbeddedServer(db).stop()
+    aof = db / "appendonlydir"
+    if damage == "halv":
+        incr = next(aof.glob("*.incr.aof"))
+        incr.write_bytes(incr.read_bytes()[: incr.stat().st_size // 2])
+        return db, incr
+    if damage == "nullet":
+        base = next(aof.glob("*.base.*"))
+        base.write_bytes(b"\0" * base.stat().st_size)
+        return db, base
+    if damage == "uten-manifest":
+        next(aof.glob("*.manifest")).unlink()
+        return db, next(aof.glob("*.incr.aof"))
+    import shutil
+
+    shutil.rmtree(aof)  # "borte": the data files are gone
+    return db, aof
+
+
+@pytest.mark.parametrize("damage", ["halv", "nullet", "uten-manifest", "borte"])
+def test_a_damaged_store_is_refused_not_emptied(tmp_path: Path, damage: str) -> None:
+    """Item 6: with half the append-only file cut off the store started with almost nothing
+    and Redis truncated the file for good; a zeroed base file or a missing manifest started an
+    empty graph, silently. Now: refused, files kept as they were plus a copy, advice given."""
+    from graph.embedded import EmbeddedServer, StoreDamagedError
+
+    db, damaged = _damaged_store(tmp_path, damage)
+    size = damaged.stat().st_size if damaged.is_file() else None
+    with pytest.raises(StoreDamagedError, match="skadet og ble ikke startet") as info:
+        GraphStore.open(Settings(store="embedded", db_path=db, graph_name="skade"))
+    assert "--repair" in str(info.value) and "sikkerhetskopi" in str(info.value)
+    if size is not None:
+        assert damaged.stat().st_size == size  # never truncated
+        copies = list(db.glob("skadet-*/appendonlydir"))
+        assert copies and (copies[0] / damaged.name).exists()
+    assert not (db / "server.pid").exists()
+    EmbeddedServer(db).stop()
+
+
+def test_repair_starts_a_damaged_store_with_what_can_be_read(tmp_path: Path) -> None:
+    """`samgraf db start --repair`: a lost manifest is rebuilt and every node comes back."""
+    from graph.embedded import EmbeddedServer
+
+    db, _ = _damaged_store(tmp_path, "uten-manifest")
+    EmbeddedServer(db, repair=True).ensure()
+    store = GraphStore.open(Settings(store="embedded", db_path=db, graph_name="skade"))
+    try:
+        assert store.stats()["nodes"] == {"Initiative": 41}
+    finally:
+        store.close()
+        EmbeddedServer(db).stop()
+
+
+def test_cli_reports_a_damaged_store_without_a_traceback(tmp_path: Path) -> None:
+    from tests.conftest import cli_env, run_samgraf
+
+    db, _ = _damaged_store(tmp_path, "nullet")
+    with cli_env(db, "skade") as env:
+        r = run_samgraf(env, "stats", check=False)
+    assert r.returncode == 1
+    assert "Feil:" in r.stderr and "skadet" in r.stderr and "Traceback" not in r.stderr
