@@ -32,11 +32,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any, Protocol
 
 from graph.model import BASE_LABEL, NODE_KINDS, REL_KINDS
+from graph.procs import pid_alive
 from graph.queries import render
 from graph.settings import Settings
 
@@ -66,7 +70,48 @@ def _text(value: str | bytes) -> str:
 
 
 class Dialect:
+    """One backend. Every writer (import, `cypher --write`, review decision, merge, undo)
+    holds `write_lock()` while it writes, and an import holds it from its first read of the
+    graph (entity resolution) to its commit: writes never overlap, so a concurrent import
+    cannot undo a deletion or miss a merge that running one after the other would make."""
+
     backend: str = ""
+    #: seconds a writer waits for the lock before giving up with a clear error
+    lock_wait: float = 600.0
+
+    def __init__(self) -> None:
+        self._held = threading.local()
+
+    @contextlib.contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """The graph's write lock, shared by every process and machine that writes to it;
+        reentrant within one thread."""
+        depth = getattr(self._held, "depth", 0)
+        if depth:
+            self._held.depth = depth + 1
+            try:
+                yield
+            finally:
+                self._held.depth -= 1
+            return
+        token = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex}"
+        deadline = time.monotonic() + self.lock_wait
+        while not self._acquire(token):
+            if time.monotonic() > deadline:
+                raise StoreError("en annen import eller skriving holder grafen; prøv igjen senere")
+            time.sleep(0.1)
+        self._held.depth = 1
+        try:
+            yield
+        finally:
+            self._held.depth = 0
+            self._release(token)
+
+    def _acquire(self, token: str) -> bool:
+        raise NotImplementedError
+
+    def _release(self, token: str) -> None:
+        raise NotImplementedError
 
     def run(
         self, text: str, params: dict[str, Any], *, write: bool, timeout: float | None = None
@@ -97,6 +142,7 @@ class FalkorDialect(Dialect):
     def __init__(self, settings: Settings, start_server: bool = True):
         from graph.embedded import EmbeddedServer
 
+        super().__init__()
         self.settings = settings
         self.server = EmbeddedServer(settings.db_path, keep=settings.keep_server)
         if start_server:
@@ -167,7 +213,10 @@ class FalkorDialect(Dialect):
     def run(
         self, text: str, params: dict[str, Any], *, write: bool, timeout: float | None = None
     ) -> list[dict[str, Any]]:
-        return self._query(self.graph_name, text, params, timeout, write)
+        if not write:
+            return self._query(self.graph_name, text, params, timeout, write)
+        with self.write_lock():  # an import's swap must not undo this write
+            return self._query(self.graph_name, text, params, timeout, write)
 
     def ensure_schema(self) -> None:
         existing = {
@@ -200,31 +249,20 @@ class FalkorDialect(Dialect):
                     "id",
                 )
 
-    def _lock(self) -> str:
-        """A write lock for the graph; stolen from a holder whose process has died."""
+    def _acquire(self, token: str) -> bool:
+        """SET NX on a Redis key; a holder on this machine whose process has died is
+        replaced (the key also expires after an hour)."""
         key = f"samgraf:lock:{self.graph_name}"
-        token = f"{os.getpid()}:{uuid.uuid4().hex}"
-        import time
+        if self.conn.set(key, token, nx=True, px=3_600_000):
+            return True
+        holder = self.conn.get(key)
+        if holder:
+            host, pid = _text(holder).split(":")[:2]
+            if host == socket.gethostname() and not pid_alive(int(pid)):
+                self.conn.delete(key)
+        return False
 
-        deadline = time.monotonic() + 60
-        while True:
-            if self.conn.set(key, token, nx=True, px=3_600_000):
-                return token
-            holder = self.conn.get(key)
-            if holder:
-                pid = int(_text(holder).split(":")[0])
-                try:
-                    os.kill(pid, 0)
-                except ProcessLookupError:
-                    self.conn.delete(key)
-                    continue
-                except PermissionError:
-                    pass
-            if time.monotonic() > deadline:
-                raise StoreError("en annen import skriver til grafen; prøv igjen senere")
-            time.sleep(0.1)
-
-    def _unlock(self, token: str) -> None:
+    def _release(self, token: str) -> None:
         key = f"samgraf:lock:{self.graph_name}"
         holder = self.conn.get(key)
         if holder and _text(holder) == token:
@@ -232,9 +270,8 @@ class FalkorDialect(Dialect):
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Runner]:
-        token = self._lock()
         staging = f"{self.graph_name}__staging"
-        try:
+        with self.write_lock():
             if self.conn.exists(staging):  # left by a process that died mid-import
                 self.conn.execute_command("GRAPH.DELETE", staging)
             if self.conn.exists(self.graph_name):
@@ -251,8 +288,6 @@ class FalkorDialect(Dialect):
                 raise
             if self.conn.exists(staging):
                 self.conn.execute_command("RENAME", staging, self.graph_name)
-        finally:
-            self._unlock(token)
 
     def drop_all(self) -> None:
         # GRAPH.DELETE drops the graph with its indexes (not Cypher: a FalkorDB command)
@@ -289,6 +324,7 @@ class Neo4jDialect(Dialect):
     def __init__(self, settings: Settings):
         import neo4j
 
+        super().__init__()
         uri, username, password = (
             settings.neo4j_uri,
             settings.neo4j_username,
@@ -322,6 +358,48 @@ class Neo4jDialect(Dialect):
         )
         self.bookmarks = neo4j.GraphDatabase.bookmark_manager()
         self.database = settings.neo4j_database
+        self._heartbeat: threading.Event | None = None
+
+    # ---- the write lock: a lease on a lock node, renewed while held -------------------------
+
+    LEASE_MS = 120_000
+
+    def _lock_params(self, token: str) -> dict[str, Any]:
+        now = int(time.time() * 1000)
+        return {"name": "write", "token": token, "now": now, "until": now + self.LEASE_MS}
+
+    def _acquire(self, token: str) -> bool:
+        text = render("lock.acquire", self.backend)[0]
+        rows = self._run(text, self._lock_params(token), write=True, timeout=30)
+        if not rows:
+            return False
+        stop = threading.Event()
+
+        def renew() -> None:  # a holder that dies stops renewing: the lease runs out
+            while not stop.wait(self.LEASE_MS / 4000):
+                with contextlib.suppress(StoreError):
+                    self._run(
+                        render("lock.renew", self.backend)[0],
+                        self._lock_params(token),
+                        write=True,
+                        timeout=30,
+                    )
+
+        threading.Thread(target=renew, name="samgraf-lock-lease", daemon=True).start()
+        self._heartbeat = stop
+        return True
+
+    def _release(self, token: str) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.set()
+            self._heartbeat = None
+        with contextlib.suppress(StoreError):
+            self._run(
+                render("lock.release", self.backend)[0],
+                self._lock_params(token),
+                write=True,
+                timeout=30,
+            )
 
     def _session(self, write: bool) -> Any:
         mode = self._neo4j.WRITE_ACCESS if write else self._neo4j.READ_ACCESS
@@ -346,6 +424,14 @@ class Neo4jDialect(Dialect):
     def run(
         self, text: str, params: dict[str, Any], *, write: bool, timeout: float | None = None
     ) -> list[dict[str, Any]]:
+        if not write:
+            return self._run(text, params, write=False, timeout=timeout)
+        with self.write_lock():
+            return self._run(text, params, write=True, timeout=timeout)
+
+    def _run(
+        self, text: str, params: dict[str, Any], *, write: bool, timeout: float | None = None
+    ) -> list[dict[str, Any]]:
         @self._neo4j.unit_of_work(timeout=timeout or self.settings.query_timeout)
         def work(tx: Any) -> list[dict[str, Any]]:
             return [r.data() for r in tx.run(text, params)]
@@ -360,12 +446,18 @@ class Neo4jDialect(Dialect):
             statements.append(render("schema.node_name", self.backend, label=label)[0])
         for rel in REL_KINDS:
             statements.append(render("schema.rel_id", self.backend, type=rel)[0])
+        statements.append(render("schema.lock", self.backend)[0])
         for text in statements:  # IF NOT EXISTS: idempotent
-            self.run(text, {}, write=True, timeout=60)
+            self._run(text, {}, write=True, timeout=60)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Runner]:
-        with self._errors(), self._session(True) as s, s.begin_transaction() as tx:
+        with (
+            self.write_lock(),
+            self._errors(),
+            self._session(True) as s,
+            s.begin_transaction() as tx,
+        ):
 
             def runner(text: str, params: dict[str, Any]) -> list[dict[str, Any]]:
                 return [r.data() for r in tx.run(text, params)]

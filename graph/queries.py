@@ -728,3 +728,59 @@ def lintable() -> dict[str, str]:
                 prefix = "" if backend == "neo4j" else "falkordb:"
                 out[f"{prefix}{q.name}#{i}"] = text
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# The write lock on Neo4j (graph.dialect.Dialect.write_lock): a lease on one node outside the
+# model (label SamgrafLock, not Node, so no query of the graph sees it). FalkorDB keeps its
+# lock in a Redis key instead.
+
+_q(
+    Query(
+        "schema.lock",
+        neo4j=(
+            "CREATE CONSTRAINT samgraf_lock_name IF NOT EXISTS "
+            "FOR (l:SamgrafLock) REQUIRE l.name IS UNIQUE"
+        ),
+        falkordb="RETURN 1",
+        write=True,
+        doc="One lock node per name (MERGE of the lock is safe under concurrency).",
+    )
+)
+_q(
+    Query(
+        "lock.acquire",
+        text=(
+            "MERGE (l:SamgrafLock {name: $name}) "
+            # the write lock on the node is taken before its holder is read
+            "SET l.touched = $now "
+            "WITH l WHERE l.holder IS NULL OR l.expires < $now OR l.holder = $token "
+            "SET l.holder = $token, l.expires = $until "
+            "RETURN l.holder AS holder"
+        ),
+        write=True,
+        doc="Take the lease if it is free, expired or ours (times in ms since the epoch).",
+    )
+)
+_q(
+    Query(
+        "lock.renew",
+        text=(
+            "MATCH (l:SamgrafLock {name: $name}) WHERE l.holder = $token "
+            "SET l.expires = $until RETURN l.holder AS holder"
+        ),
+        write=True,
+        doc="Extend a held lease (a heartbeat while the holder writes).",
+    )
+)
+_q(
+    Query(
+        "lock.release",
+        text=(
+            "MATCH (l:SamgrafLock {name: $name}) WHERE l.holder = $token "
+            "SET l.holder = null, l.expires = null"
+        ),
+        write=True,
+        doc="Give the lease back.",
+    )
+)

@@ -227,7 +227,44 @@ def run_import(
     """Import `path` (see the module's docstring). The report lists the first `SAMPLE` items
     of each kind of change (the counts are complete), so memory does not grow with the number
     of changes, in a dry run too; with `diff_file` every item is written there, one JSON
-    object a line."""
+    object a line.
+
+    An import that writes holds the graph's write lock from its first read (resolution
+    against the graph) to its commit: two imports, or an import and another write, never
+    interleave, so the result is that of running them one after the other."""
+    lock = contextlib.nullcontext() if dry_run else store.dialect.write_lock()
+    with lock:
+        return _run_import(
+            store,
+            settings,
+            path,
+            mapping,
+            dry_run=dry_run,
+            skip_bad_rows=skip_bad_rows,
+            prune=prune,
+            display=display,
+            who=who,
+            progress=progress,
+            queue=queue,
+            diff_file=diff_file,
+        )
+
+
+def _run_import(
+    store: GraphStore,
+    settings: Settings,
+    path: Path,
+    mapping: str | Mapping | None,
+    *,
+    dry_run: bool,
+    skip_bad_rows: bool,
+    prune: bool,
+    display: str | None,
+    who: str,
+    progress: Callable[[int], None] | None,
+    queue: ReviewQueue | None,
+    diff_file: Path | None,
+) -> ImportReport:
     from importers.reference import load_reference
 
     m = mapping if isinstance(mapping, Mapping) else load_mapping(mapping or guess_mapping(path))

@@ -327,3 +327,71 @@ def test_cli_reports_a_damaged_store_without_a_traceback(tmp_path: Path) -> None
         r = run_samgraf(env, "stats", check=False)
     assert r.returncode == 1
     assert "Feil:" in r.stderr and "skadet" in r.stderr and "Traceback" not in r.stderr
+
+
+def _partners(path: Path, rows: list[tuple[str, str]], extra: int = 0) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, delimiter=";")
+        w.writerow(["Partner", "Partnertype", "Satsing", "Rolle"])
+        for partner, initiative in rows:
+            w.writerow([partner, "Organisasjon", initiative, "samarbeidspartner"])
+        for i in range(extra):  # rows that make the import take a while
+            w.writerow([f"Leverandør nummer {i}", "Organisasjon", f"Prosjekt {i}", "leverandør"])
+    return path
+
+
+def test_concurrent_writes_equal_sequential_ones(
+    store: GraphStore,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Item 5: a write that is not an import took no lock, so a concurrent import's graph
+    swap restored what it deleted; two imports at once skipped merges that one after the other
+    makes and left duplicates. All writers now hold one write lock."""
+    import threading
+    import time
+
+    s = isettings(settings, tmp_path)
+    start = _partners(tmp_path / "start.csv", [("Gamle Partner AS", "Satsing A")])
+    imp(store, s, start, mapping="partners")
+    assert store.node("organisation:gamle-partner-as") is not None
+    a = _partners(tmp_path / "a.csv", [("NAV Agder", "Flere i arbeid")], extra=300)
+    # the same organisation under its full name: one after the other, it is merged into NAV Agder
+    b = _partners(tmp_path / "b.csv", [("Arbeids- og velferdsetaten Agder", "Soslokal")])
+    writing = threading.Event()
+    upsert_in = store.upsert_in
+
+    def slow_upsert_in(*args: Any, **kw: Any) -> Any:  # the first import, half-way
+        writing.set()
+        time.sleep(1.0)
+        return upsert_in(*args, **kw)
+
+    monkeypatch.setattr(store, "upsert_in", slow_upsert_in)
+    errors: list[BaseException] = []
+
+    def run(path: Path) -> None:
+        try:
+            imp(store, s, path, mapping="partners")
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    first = threading.Thread(target=run, args=(a,))
+    first.start()
+    assert writing.wait(60), "the first import never got to writing"
+    second = threading.Thread(target=run, args=(b,))
+    second.start()
+    time.sleep(0.2)
+    # a write that is not an import, while the first import writes
+    store.run_text(
+        "MATCH (n:Node {id: $id}) DETACH DELETE n",
+        {"id": "organisation:gamle-partner-as"},
+        write=True,
+    )
+    first.join(120)
+    second.join(120)
+    assert not errors, errors
+    # the deletion stayed deleted, and NAV Agder is one node, as one after the other gives
+    assert store.node("organisation:gamle-partner-as") is None
+    navs = [n for n in store.all_nodes() if "Agder" in n["name"] and n["label"] == "Organisation"]
+    assert [n["name"] for n in navs] == ["NAV Agder"], navs

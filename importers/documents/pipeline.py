@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -418,32 +419,34 @@ def import_documents(
                 Location("--date"), f"ugyldig dato {date!r} (bruk ÅÅÅÅ-MM-DD)"
             ) from None
     docs, skipped = read_all(collect_paths(paths), max_pages, skip_bad)
-    known = store.run("node.index")
-    extractions = extract_all(docs, settings, known, date)
-    results = []
-    for ex in extractions:
-        previous = store.node(make_node("Document", ex.doc.name).id)
-        fact, prev_sha = _document_fact(ex, previous)
-        results.append(DocumentResult(ex, fact, prev_sha))
-    facts = route(results, store)
-    report = ImportReport(results, facts, skipped, dry_run=dry_run)
-    queue = _review_queue(settings, create=not dry_run)
-    report.review_available = queue is not None
-    proposals = mark_already_proposed(facts, review_payloads(facts), queue)
-    if dry_run:
+    # a write holds the graph's lock from its first read of the graph to its commit
+    with contextlib.nullcontext() if dry_run else store.dialect.write_lock():
+        known = store.run("node.index")
+        extractions = extract_all(docs, settings, known, date)
+        results = []
+        for ex in extractions:
+            previous = store.node(make_node("Document", ex.doc.name).id)
+            fact, prev_sha = _document_fact(ex, previous)
+            results.append(DocumentResult(ex, fact, prev_sha))
+        facts = route(results, store)
+        report = ImportReport(results, facts, skipped, dry_run=dry_run)
+        queue = _review_queue(settings, create=not dry_run)
+        report.review_available = queue is not None
+        proposals = mark_already_proposed(facts, review_payloads(facts), queue)
+        if dry_run:
+            return report
+        batch = _graph_batch(results, facts, settings)
+        if batch.nodes or batch.rels:
+            written = store.upsert(batch)
+            report.written = {"nodes": written.nodes, "relationships": written.relationships}
+        if queue is not None:
+            for f, payload, evidence in proposals:
+                queue.propose(
+                    kind="fact",
+                    key=f.review_key(),
+                    payload=payload,
+                    confidence=round(f.confidence, 3),
+                    evidence=evidence,
+                )
+                report.review_sent += 1
         return report
-    batch = _graph_batch(results, facts, settings)
-    if batch.nodes or batch.rels:
-        written = store.upsert(batch)
-        report.written = {"nodes": written.nodes, "relationships": written.relationships}
-    if queue is not None:
-        for f, payload, evidence in proposals:
-            queue.propose(
-                kind="fact",
-                key=f.review_key(),
-                payload=payload,
-                confidence=round(f.confidence, 3),
-                evidence=evidence,
-            )
-            report.review_sent += 1
-    return report
