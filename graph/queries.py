@@ -784,3 +784,15 @@ _q(
         doc="Give the lease back.",
     )
 )
+
+_q(
+    Query(
+        "graph.version",
+        text=(
+            "MATCH (n:" + BASE_LABEL + ") WITH count(n) AS nodes, max(n.last_seen) AS seen "
+            "OPTIONAL MATCH (:" + BASE_LABEL + ")-[r]->(:" + BASE_LABEL + ") "
+            "RETURN nodes, seen, count(r) AS rels, max(r.last_seen) AS rseen"
+        ),
+        doc="What changes when the graph does (counts, newest write): the export cache's key.",
+    )
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from collections.abc import Iterator
 from pathlib import Path
@@ -395,3 +396,204 @@ def test_concurrent_writes_equal_sequential_ones(
     assert store.node("organisation:gamle-partner-as") is None
     navs = [n for n in store.all_nodes() if "Agder" in n["name"] and n["label"] == "Organisation"]
     assert [n["name"] for n in navs] == ["NAV Agder"], navs
+
+
+def test_request_bodies_are_bounded_on_every_route(loaded: GraphStore, tmp_path: Path) -> None:
+    """Item 8: a 600 MB body to /explorer/subgraph grew the server to 2.5 GB. A declared
+    length over the limit is refused unread; a streamed (chunked) body is stopped at it."""
+
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from tests.test_api_v1 import app_settings
+
+    with TestClient(create_app(loaded, app_settings(tmp_path))) as c:
+        r = c.post(
+            "/explorer/subgraph",
+            content=b"{}",
+            headers={"content-length": str(600 * 1024 * 1024), "content-type": "application/json"},
+        )
+        assert r.status_code == 413 and "MB" in r.json()["detail"]
+
+        # a body without a declared length, streamed to a real server on 127.0.0.1
+        assert _chunked_post_status(c.app, "/explorer/subgraph", 64 * 1024 * 1024) == 413
+        # an ordinary body still works
+        ok = c.post("/explorer/subgraph", json={"ids": ["organisation:nav"]})
+        assert ok.status_code == 200
+
+
+def _chunked_post_status(app: Any, path: str, total: int) -> int:
+    """POST `total` bytes in chunks (no Content-Length) to `app` served by uvicorn on
+    127.0.0.1; stops sending when the server answers. Returns the status; asserts the server
+    answered long before the whole body was sent, and that memory stayed small."""
+    import socket
+    import threading
+    import time
+    import tracemalloc
+
+    import uvicorn
+
+    from api.middleware import DEFAULT_BODY
+
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="error", lifespan="off")
+    server = uvicorn.Server(config)  # the store is open: the TestClient started the app
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    tracemalloc.start()
+    sent = 0
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(
+                f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".encode()
+            )
+            chunk = b"a" * 65536
+            sock.settimeout(0.001)
+            answer = b""
+            while sent < total:
+                try:
+                    sock.sendall(b"10000\r\n" + chunk + b"\r\n")
+                except (BlockingIOError, TimeoutError, BrokenPipeError, ConnectionResetError):
+                    break
+                sent += len(chunk)
+                try:
+                    answer += sock.recv(4096)
+                except (BlockingIOError, TimeoutError):
+                    continue
+                except ConnectionResetError:
+                    break
+                if answer:
+                    break
+            sock.settimeout(10)
+            with contextlib.suppress(OSError):
+                while b"\r\n" not in answer:
+                    more = sock.recv(4096)
+                    if not more:
+                        break
+                    answer += more
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        server.should_exit = True
+        thread.join(10)
+    assert sent < total / 4, f"the server read {sent / 2**20:.0f} MB before answering"
+    assert peak < 16 * DEFAULT_BODY, f"peak {peak / 2**20:.0f} MB"
+    return int(answer.split(b" ")[1])
+
+
+def test_repeated_list_values_do_not_multiply_the_work(loaded: GraphStore, tmp_path: Path) -> None:
+    """Item 8: 5,000 copies of one rel_type kept the store busy 67 s."""
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from tests.test_api_v1 import app_settings
+
+    params = {"from": "municipality:4204", "to": "organisation:nav", "k": 3, "max_hops": 4}
+    with TestClient(create_app(loaded, app_settings(tmp_path, api_cache_seconds=0))) as c:
+        one = c.get("/api/v1/paths", params={**params, "rel_types": "PARTNER_IN,PART_OF"})
+        t0 = time.perf_counter()
+        many = c.get(
+            "/api/v1/paths",
+            params={**params, "rel_types": ",".join(["PARTNER_IN", "PART_OF"] * 2500)},
+        )
+        assert time.perf_counter() - t0 < 10
+        assert many.status_code == 200 and many.json() == one.json()
+        too_many = ",".join(f"TYPE_{i}" for i in range(1001))
+        r = c.get("/api/v1/paths", params={**params, "rel_types": too_many})
+        assert r.status_code == 422
+
+
+def test_exports_are_cached_and_limited_per_client(
+    loaded: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Item 8: each XLSX export of a large graph took a minute and 1.8 GB, uncached, for
+    anyone. Now one per graph version and format is made; a client's budget is bounded."""
+    from fastapi.testclient import TestClient
+
+    import api.routes.v1_export as v1_export
+    from api.app import create_app
+    from tests.test_api_v1 import app_settings
+
+    made: list[str] = []
+    real = v1_export.export
+
+    def counting(store: GraphStore, fmt: str, public: bool = True) -> bytes:
+        made.append(fmt)
+        return real(store, fmt, public=public)
+
+    monkeypatch.setattr(v1_export, "export", counting)
+    monkeypatch.setattr(v1_export, "CLIENT_BUDGET", 2)
+    with TestClient(create_app(loaded, app_settings(tmp_path, api_cache_seconds=0))) as c:
+        first = c.get("/api/v1/export", params={"format": "xlsx"})
+        again = c.get("/api/v1/export", params={"format": "xlsx"})
+        assert first.status_code == again.status_code == 200
+        assert first.content == again.content and made == ["xlsx"]  # the second from cache
+        assert c.get("/api/v1/export", params={"format": "gexf"}).status_code == 200
+        refused = c.get("/api/v1/export", params={"format": "graphml"})  # a third new one
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+        assert made == ["xlsx", "gexf"]
+
+
+def test_an_abandoned_upload_stops_importing(store: GraphStore, tmp_path: Path) -> None:
+    """Item 8: an upload whose client went away kept importing at 100 % CPU. Now the import
+    stops within a thousand rows of the disconnect and writes nothing."""
+    import socket
+    import threading
+    import time
+    import uuid
+
+    import uvicorn
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from tests.test_api_v1 import WRITE_KEY, app_settings
+
+    path = _project_list(tmp_path / "stor.csv", 60_000, case_numbers=False)
+    before = store.stats()
+    app = create_app(store, app_settings(tmp_path))
+    with TestClient(app):  # opens the app (its store) for the real server below
+        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="error", lifespan="off")
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        for _ in range(200):
+            if server.started:
+                break
+            time.sleep(0.05)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        try:
+            boundary = uuid.uuid4().hex
+            body = (
+                (
+                    f'--{boundary}\r\nContent-Disposition: form-data; name="mapping"\r\n\r\n'
+                    f"prosjektportalen\r\n--{boundary}\r\nContent-Disposition: form-data; "
+                    f'name="file"; filename="stor.csv"\r\nContent-Type: text/csv\r\n\r\n'
+                ).encode()
+                + path.read_bytes()
+                + f"\r\n--{boundary}--\r\n".encode()
+            )
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                sock.sendall(
+                    f"POST /api/v1/imports HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: {WRITE_KEY}"
+                    f"\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n"
+                    f"Content-Length: {len(body)}\r\n\r\n".encode()
+                    + body
+                )
+                time.sleep(1.5)  # the import has started reading rows
+            gone = time.perf_counter()  # the client is gone
+            # the import gives the write lock back when it stops
+            store.dialect.lock_wait = 60
+            with store.dialect.write_lock():
+                stopped = time.perf_counter() - gone
+        finally:
+            server.should_exit = True
+            thread.join(10)
+    assert stopped < 15, f"the import ran {stopped:.0f} s after the client left"
+    assert store.stats() == before  # nothing written

@@ -74,7 +74,7 @@ def matrix(
         ),
     ] = None,
 ) -> OverlapMatrix:
-    given = [x for x in (split(ids), programme, unit) if x]
+    given = [x for x in (split(ids, "ids"), programme, unit) if x]
     if len(given) != 1:
         raise RequestError("oppgi nøyaktig én av ids, programme og unit", "programme")
     if programme:
@@ -84,7 +84,7 @@ def matrix(
         require_node(store, unit, field="unit")
         chosen = initiatives_of(store, unit)
     else:
-        chosen = split(ids) or []
+        chosen = split(ids, "ids") or []
         check("matrix", len(set(chosen)), "ids")
         for i in chosen:
             require_node(store, i, kind="Initiative", field="ids")

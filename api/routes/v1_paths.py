@@ -82,8 +82,8 @@ def paths(
         to_id,
         k=k,
         max_hops=max_hops,
-        rel_types=split(rel_types),
-        via_kinds=split(via_kinds),
+        rel_types=split(rel_types, "rel_types"),
+        via_kinds=split(via_kinds, "via_kinds"),
     )
     a = require_node(store, from_id, field="from")
     b = require_node(store, to_id, field="to")
