@@ -74,11 +74,20 @@ def bipartite_graph(rows: list[dict[str, Any]], project_on: str) -> tuple[nx.Gra
 
 
 def project(g: nx.Graph, keep: set[str]) -> nx.Graph:
-    """The weighted one-mode projection on `keep` (weight = shared neighbours)."""
-    p = bipartite.weighted_projected_graph(g, keep)
-    for _, _, data in p.edges(data=True):
+    """The weighted one-mode projection on `keep` (weight = shared neighbours).
+
+    Its nodes and edges are put in sorted order: networkx builds the projection from sets,
+    whose order changes with every process (string hashing), and the order decides Louvain's
+    communities and the sampled betweenness; unsorted, two processes (two API workers, or the
+    same query on the two backends) gave different communities for the same graph.
+    """
+    p = bipartite.weighted_projected_graph(g, sorted(keep))
+    out = nx.Graph()
+    out.add_nodes_from(sorted(p.nodes(data=True)))
+    out.add_edges_from(sorted((*sorted((a, b)), d) for a, b, d in p.edges(data=True)))
+    for _, _, data in out.edges(data=True):
         data["distance"] = 1.0 / data["weight"]
-    return p
+    return out
 
 
 #: above this many nodes betweenness is estimated from BETWEENNESS_SAMPLES sources (networkx's
@@ -147,6 +156,10 @@ def measures(
             "context_kinds": spec["context_kinds"],
         },
     )
+    # in a canonical order, not the engine's: the order nodes and edges enter the graph
+    # decides Louvain's communities, the sampled sources of betweenness and the last digits of
+    # PageRank, which then differed between the backends
+    rows.sort(key=lambda r: (r["member"], r["context"], r["type"]))
     if scope:
         rows = _scope_rows(rows, set(scope))
     bg, keep = bipartite_graph(rows, spec["project_on"])

@@ -16,6 +16,7 @@ this module holds everything else that differs:
 | `collect()` | list in the order the rows are met | the same, in its own order (callers use such lists as sets: `resolve.context`) |
 | `toString(float)` | `'1.0'` | `'1.000000'` (no named query applies it to a float: node properties are strings) |
 | backend name | `store.backend`, `samgraf stats --json`: `neo4j` | `falkordb` |
+| the write lock | a node in the graph, `(:SamgrafLock {name})`, without the model's `Node` label: `MATCH (n)` meets it, so queries about the graph match `(n:Node)` (`graph.count`) | a Redis key beside the graph; `MATCH (n)` meets model nodes only |
 
 Consequences of the last rows, which `tests/test_parity.py` allows for: equal maps compare equal,
 but JSON answers list their properties' keys in different orders, and GraphML/GEXF exports

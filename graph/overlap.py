@@ -139,12 +139,26 @@ def _complete(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def _row_key(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        row["i"],
+        row["j"],
+        row["n"],
+        row["t1"],
+        row["t2"],
+        row.get("s1") or [],
+        row.get("s2") or [],
+    )
+
+
 def _score_rows(
     store: Any, rows: list[dict[str, Any]], config: OverlapConfig
 ) -> dict[tuple[str, str], tuple[float, list[dict[str, Any]]]]:
     """Group (i, j, n, types) rows into scored pairs with their shared items."""
     per_pair: dict[tuple[str, str], dict[str, dict[str, Any]]] = defaultdict(dict)
-    for row in rows:
+    # in a canonical order, not the engine's: the row order decides the order of an item's
+    # sources, of the pairs and of the float sums (the two backends return rows differently)
+    for row in sorted(rows, key=_row_key):
         items = per_pair[(row["i"], row["j"])]
         item = items.setdefault(
             row["n"],

@@ -223,9 +223,14 @@ _q(
         "node.index",
         text=(
             "MATCH (n:" + BASE_LABEL + ") "
-            "RETURN n.id AS id, n.label AS kind, n.name AS name, n.aliases AS aliases"
+            "RETURN n.id AS id, n.label AS kind, n.name AS name, n.aliases AS aliases "
+            "ORDER BY id"
         ),
-        doc="Id, kind, name and aliases of every node (for fuzzy search in Python).",
+        doc=(
+            "Id, kind, name and aliases of every node (for fuzzy search in Python). Ordered: "
+            "the search ranks equal scores in the order it is given the names, so unordered "
+            "rows gave the two backends different hits for people of the same name."
+        ),
     )
 )
 _q(
@@ -249,10 +254,14 @@ _q(
         "graph.ego_ids",
         text=(
             "MATCH (n:" + BASE_LABEL + " {{id: $id}})-[*0..{hops}]-(m:" + BASE_LABEL + ") "
-            "RETURN DISTINCT m.id AS id LIMIT $limit"
+            "RETURN DISTINCT m.id AS id ORDER BY id LIMIT $limit"
         ),
         slots=(("hops", "int:1-3"),),
-        doc="Ids of the nodes within `hops` of a node (bounds cannot be parameters).",
+        doc=(
+            "Ids of the nodes within `hops` of a node (bounds cannot be parameters). Ordered "
+            "by id, so that a neighbourhood larger than $limit is cut the same way on both "
+            "backends (without ORDER BY each engine keeps whichever nodes it meets first)."
+        ),
     )
 )
 _q(
@@ -288,7 +297,12 @@ _q(
 _q(
     Query(
         "graph.count",
-        text="MATCH (n) RETURN count(n) AS n",
+        text="MATCH (n:" + BASE_LABEL + ") RETURN count(n) AS n",
+        doc=(
+            "The graph's nodes (/health, `load --if-empty`): those of the model only. On Neo4j "
+            "the write lock is a node too (SamgrafLock); counted, it made an empty graph look "
+            "non-empty and Neo4j's count one more than FalkorDB's."
+        ),
     )
 )
 
@@ -376,9 +390,13 @@ _q(
             "MATCH (n:" + BASE_LABEL + ") WHERE n.label IN $kinds "
             "RETURN n.id AS id, n.label AS kind, n.name AS name, n.aliases AS aliases, "
             "n.orgnr AS orgnr, n.kommunenummer AS kommunenummer, n.saksnummer AS saksnummer, "
-            "n.email AS email"
+            "n.email AS email ORDER BY id"
         ),
-        doc="What entity resolution compares: names, aliases and strong keys of some kinds.",
+        doc=(
+            "What entity resolution compares: names, aliases and strong keys of some kinds. "
+            "Ordered: blocking and the ranking of equal scores follow the input order, so "
+            "unordered rows gave the two backends different duplicate pairs."
+        ),
     )
 )
 _q(
@@ -473,6 +491,13 @@ _PATH_COLUMNS = (
     "[r IN relationships({p}) | startNode(r).id] AS starts, "
     "[r IN relationships({p}) | properties(r)] AS rprops"
 )
+# Paths come back ordered by their nodes' ids, then their relationships' ids (parallel
+# relationships make two paths of one route): a total order, so that when there are more paths
+# than $limit both backends return the same ones (without it each engine returns the first it
+# finds, and k-shortest answers differed between the backends).
+_PATH_ORDER = (
+    "WITH {p} ORDER BY [n IN nodes({p}) | n.id], [r IN relationships({p}) | r.id] LIMIT $limit "
+)
 _q(
     Query(
         "path.all_shortest",
@@ -480,13 +505,17 @@ _q(
             "MATCH (a:" + BASE_LABEL + " {{id: $a}}), (b:" + BASE_LABEL + " {{id: $b}}) "
             "MATCH p = allShortestPaths((a)-[*..{hops}]-(b)) "
             "WHERE all(r IN relationships(p) WHERE type(r) IN $types) "
-            "RETURN " + _PATH_COLUMNS.format(p="p") + " LIMIT $limit"
+            + _PATH_ORDER.format(p="p")
+            + "RETURN "
+            + _PATH_COLUMNS.format(p="p")
         ),
         falkordb=(
             "MATCH (a:" + BASE_LABEL + " {{id: $a}}), (b:" + BASE_LABEL + " {{id: $b}}) "
             "CALL algo.SPpaths({{sourceNode: a, targetNode: b, relDirection: 'both', "
             "relTypes: $types, maxLen: {hops}, pathCount: 0}}) YIELD path "
-            "RETURN " + _PATH_COLUMNS.format(p="path") + " LIMIT $limit"
+            + _PATH_ORDER.format(p="path")
+            + "RETURN "
+            + _PATH_COLUMNS.format(p="path")
         ),
         slots=(("hops", "int:1-6"),),
         doc=(
@@ -504,7 +533,9 @@ _q(
             "WHERE all(r IN relationships(p) WHERE type(r) IN $types) "
             "AND ($kinds IS NULL OR all(n IN nodes(p)[1..-1] WHERE n.label IN $kinds)) "
             "AND all(i IN range(0, length(p) - 1) WHERE NOT nodes(p)[i] IN nodes(p)[i + 1..]) "
-            "RETURN " + _PATH_COLUMNS.format(p="p") + " LIMIT $limit"
+            + _PATH_ORDER.format(p="p")
+            + "RETURN "
+            + _PATH_COLUMNS.format(p="p")
         ),
         slots=(("hops", "int:1-6"),),
         doc=(
@@ -529,9 +560,14 @@ _q(
         text=(
             "MATCH (n:" + BASE_LABEL + ")-[r]-(m:" + BASE_LABEL + ") WHERE n.id IN $ids "
             "AND NOT m.id IN $seen "
-            "RETURN m.id AS id, m.label AS kind, count(r) AS links LIMIT $limit"
+            "RETURN m.id AS id, m.label AS kind, count(r) AS links "
+            "ORDER BY links DESC, id LIMIT $limit"
         ),
-        doc="One step of breadth-first expansion: new neighbours and their links into the set.",
+        doc=(
+            "One step of breadth-first expansion: new neighbours and their links into the set, "
+            "best linked first, then by id: the order the ego network lists them in, and what "
+            "a step cut at $limit keeps, are the same on both backends."
+        ),
     )
 )
 _q(
@@ -612,9 +648,12 @@ _q(
         text=(
             "MATCH (n:" + BASE_LABEL + " {id: $id})-[r]-(i:Initiative) "
             "WHERE type(r) IN ['PARTNER_IN', 'PARTICIPATES_IN', 'HAS_ROLE', 'FUNDS'] "
-            "RETURN DISTINCT i.id AS id"
+            "RETURN DISTINCT i.id AS id ORDER BY id"
         ),
-        doc="The initiatives a unit, organisation or person takes part in (matrix by unit).",
+        doc=(
+            "The initiatives a unit, organisation or person takes part in (matrix by unit), "
+            "by id: the matrix lists them in this order, the same on both backends."
+        ),
     )
 )
 _q(
