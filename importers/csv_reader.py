@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from importers.errors import ImportDataError, Location
+from importers.limits import Limits, current, fmt_int, refuse
 from importers.readers import HEADER_SEARCH, HeaderScore, Table, find_header, header_names
 
 CHUNK = 1 << 20
@@ -67,7 +68,8 @@ def sniff_delimiter(sample: str) -> str:
         return best if counts[best] else ","
 
 
-def read_csv(path: Path, score: HeaderScore, name: str) -> Table:
+def read_csv(path: Path, score: HeaderScore, name: str, limits: Limits | None = None) -> Table:
+    limits = limits or current()
     encoding, why = detect_encoding(path)
     with open(path, encoding=encoding, newline="") as fh:
         sample = fh.read(1 << 16)
@@ -75,7 +77,7 @@ def read_csv(path: Path, score: HeaderScore, name: str) -> Table:
         raise ImportDataError(Location(name), "filen er tom (bare blanke linjer)")
     delimiter = sniff_delimiter(sample)
     fh = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by the generator
-    reader = csv.reader(fh, delimiter=delimiter)
+    reader = csv.reader(limited_lines(fh, name, limits), delimiter=delimiter)
     head: list[tuple[int, list[Any]]] = []
     start = 1
     try:
@@ -87,7 +89,10 @@ def read_csv(path: Path, score: HeaderScore, name: str) -> Table:
                 break
     except csv.Error as exc:
         fh.close()
-        raise ImportDataError(Location(name, line=reader.line_num), f"ugyldig CSV: {exc}") from None
+        raise _csv_error(exc, name, reader.line_num) from None
+    except ImportDataError:
+        fh.close()
+        raise
     if not head:
         fh.close()
         raise ImportDataError(Location(name), "filen er tom")
@@ -97,6 +102,14 @@ def read_csv(path: Path, score: HeaderScore, name: str) -> Table:
         fh.close()
         raise
     header_line, header_cells = head[hi]
+    if len(header_cells) > limits.max_columns:
+        fh.close()
+        raise refuse(
+            Location(name, line=header_line),
+            f"overskriften har {fmt_int(len(header_cells))} kolonner",
+            f"{fmt_int(limits.max_columns)} kolonner",
+            "max_columns",
+        )
     header = header_names(header_cells)
     buffered = head[hi + 1 :]
 
@@ -112,9 +125,7 @@ def read_csv(path: Path, score: HeaderScore, name: str) -> Table:
                     continue
                 yield line, _row(header, cells, name, line)
         except csv.Error as exc:
-            raise ImportDataError(
-                Location(name, line=reader.line_num), f"ugyldig CSV: {exc}"
-            ) from None
+            raise _csv_error(exc, name, reader.line_num) from None
         finally:
             fh.close()
 
@@ -130,6 +141,35 @@ def read_csv(path: Path, score: HeaderScore, name: str) -> Table:
         [f"tegnsett: {why}", f"skilletegn: {label.get(delimiter, delimiter)}"],
         lines=True,
     )
+
+
+def limited_lines(fh: Any, name: str, limits: Limits) -> Iterator[str]:
+    """The file's physical lines, each refused if longer than `limits.max_line_chars` before it
+    is held whole (a "line" of a billion delimiters would otherwise become a billion cells)."""
+    no = 0
+    while True:
+        line = fh.readline(limits.max_line_chars + 1)
+        if not line:
+            return
+        no += 1
+        if len(line) > limits.max_line_chars:
+            raise refuse(
+                Location(name, line=no),
+                f"linjen er lengre enn {fmt_int(limits.max_line_chars)} tegn",
+                f"{fmt_int(limits.max_line_chars)} tegn per linje",
+                "max_line_chars",
+            )
+        yield line
+
+
+def _csv_error(exc: csv.Error, name: str, line: int) -> ImportDataError:
+    if "field larger than field limit" in str(exc):
+        return ImportDataError(
+            Location(name, line=line),
+            f"en celle er lengre enn {fmt_int(csv.field_size_limit())} tegn "
+            "(mangler et avsluttende anførselstegn?)",
+        )
+    return ImportDataError(Location(name, line=line), f"ugyldig CSV: {exc}")
 
 
 def _row(header: list[str], cells: list[str], name: str, line: int) -> dict[str, Any]:

@@ -5,6 +5,10 @@ header is on, and an iterator over `(row number, {header: value})` that reads th
 goes (nothing holds the whole file). `open_tables(path, score)` picks the reader by extension;
 `score(cells)` says how many cells of a candidate row are columns the mapping knows, which
 is how the header row is found when it is not row 1.
+
+Every reader checks the limits in `importers.limits` while it reads (rows, columns, line and
+cell length, merged ranges, the unpacked size of an .xlsx, the time spent) and refuses a file
+over one with an `ImportDataError` naming the file and the limit.
 """
 
 from __future__ import annotations

@@ -240,7 +240,7 @@ class Extractor:
         self.known_ids = known_ids if known_ids is not None else {str(k["id"]) for k in self.known}
         self.facts = Facts(doc.name)
         self.gaz = Gazetteer()
-        self.warnings: list[str] = []
+        self.warnings: list[str] = list(doc.warnings)
         self.explicit_date = date
         self.version: str | None = None
         self.main: Ref | None = None

@@ -25,7 +25,7 @@ from graph.settings import Settings
 from graph.store import GraphStore
 from importers.documents.extract import Extraction, Extractor
 from importers.documents.facts import Fact
-from importers.documents.readers import DEFAULT_MAX_PAGES, SUPPORTED, read_document
+from importers.documents.readers import SUPPORTED, read_document
 from importers.documents.text import DocText
 from importers.errors import ImportDataError, Location
 from importers.reference import load_reference
@@ -158,7 +158,9 @@ def check_language(doc: DocText) -> None:
         )
 
 
-def read_all(paths: list[Path], max_pages: int, skip_bad: bool) -> tuple[list[DocText], list[str]]:
+def read_all(
+    paths: list[Path], max_pages: int | None, skip_bad: bool
+) -> tuple[list[DocText], list[str]]:
     docs: list[DocText] = []
     errors: list[ImportDataError] = []
     if not paths:
@@ -408,7 +410,7 @@ def import_documents(
     *,
     dry_run: bool = False,
     date: str | None = None,
-    max_pages: int = DEFAULT_MAX_PAGES,
+    max_pages: int | None = None,
     skip_bad: bool = False,
 ) -> ImportReport:
     if date is not None:

@@ -1,7 +1,11 @@
 """Readers: .txt/.md (Word and PDF exports as text), .docx (python-docx), .pdf (pdfplumber).
 
 Each returns a `DocText` (see `importers.documents.text`) or raises `ImportDataError` with a
-Norwegian message naming the file: unreadable, encrypted, corrupt, empty, too many pages.
+Norwegian message naming the file: unreadable, encrypted, corrupt, empty, too many pages, or
+over one of the limits in `importers.limits` — checked while the file is read, before the
+memory grows: the zip and XML of a .docx before python-docx parses it (`importers.ooxml`),
+every PDF stream as it is decoded and every page before pdfplumber builds its objects
+(`importers.documents.pdf_guard`), and the time the reader has spent.
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ from importers.documents.text import (
     page_count,
 )
 from importers.errors import ImportDataError, Location
+from importers.limits import Clock, Limits, current, fmt_bytes, fmt_int, refuse
 
 SUPPORTED = {".txt": "txt", ".md": "md", ".docx": "docx", ".pdf": "pdf"}
-DEFAULT_MAX_PAGES = 300
+DEFAULT_MAX_PAGES = Limits().max_pages
 
 
 def document_format(path: Path) -> str | None:
@@ -37,31 +42,53 @@ def _too_many_pages(path: Path, pages: int, max_pages: int) -> ImportDataError:
     )
 
 
-def read_document(path: Path, max_pages: int = DEFAULT_MAX_PAGES) -> DocText:
+def read_document(
+    path: Path, max_pages: int | None = None, limits: Limits | None = None
+) -> DocText:
+    limits = limits or current()
+    max_pages = max_pages or limits.max_pages
+    loc = Location(str(path))
     fmt = document_format(path)
     if fmt is None:
         raise ImportDataError(
-            Location(str(path)),
+            loc,
             f"ukjent filtype {path.suffix or '(ingen)'}; støttet: " + ", ".join(sorted(SUPPORTED)),
         )
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            sha = hashlib.file_digest(fh, "sha256").hexdigest()
+            fh.seek(0)
+            head = fh.read(4096)
     except OSError as exc:
-        raise ImportDataError(Location(str(path)), f"kan ikke lese filen: {exc}") from None
-    sha = hashlib.sha256(data).hexdigest()
-    if not data.strip():
-        raise ImportDataError(Location(str(path)), "dokumentet er tomt (0 tegn tekst)")
+        raise ImportDataError(loc, f"kan ikke lese filen: {exc}") from None
+    if size == 0 or (size <= len(head) and not head.strip()):
+        raise ImportDataError(loc, "dokumentet er tomt (0 tegn tekst)")
+    clock = Clock(limits, loc)
     if fmt in ("txt", "md"):
+        if size > limits.text_max_bytes:
+            raise refuse(
+                loc,
+                f"tekstfilen er {fmt_bytes(size)}",
+                f"{fmt_bytes(limits.text_max_bytes)}",
+                "text_max_bytes",
+            )
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ImportDataError(loc, f"kan ikke lese filen: {exc}") from None
+        if not data.strip():
+            raise ImportDataError(loc, "dokumentet er tomt (0 tegn tekst)")
         doc = _read_text(path, data, fmt, sha)
     elif fmt == "docx":
-        doc = _read_docx(path, sha)
+        doc = _read_docx(path, sha, limits, clock)
     else:
-        doc = _read_pdf(path, sha, max_pages)
+        doc = _read_pdf(path, sha, max_pages, limits, clock)
     if doc.pages > max_pages:
         raise _too_many_pages(path, doc.pages, max_pages)
     if not any(line.text.strip() for line in doc.lines):
         raise ImportDataError(
-            Location(str(path)),
+            loc,
             "dokumentet er tomt: ingen tekst å lese"
             + (" (en skannet PDF uten tekstlag? Kjør OCR først)" if fmt == "pdf" else ""),
         )
@@ -89,45 +116,36 @@ def _read_text(path: Path, data: bytes, fmt: str, sha: str) -> DocText:
 # ---- Word -------------------------------------------------------------------------------
 
 
-def _read_docx(path: Path, sha: str) -> DocText:
-    import zipfile
-
+def _read_docx(path: Path, sha: str, limits: Limits, clock: Clock) -> DocText:
     import docx
-    from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    loc = Location(str(path))
+    check_docx(path, loc, limits, clock)
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except ImportDataError:
+        raise
+    except Exception as exc:  # zip, lxml and package errors of python-docx
         raise ImportDataError(
-            Location(str(path)), f"Word-filen er skadet eller ikke en .docx-fil ({exc})"
-        ) from None
-    except Exception as exc:  # lxml / package errors of python-docx
-        raise ImportDataError(
-            Location(str(path)), f"Word-filen kan ikke leses ({type(exc).__name__}: {exc})"
+            loc, f"Word-filen er skadet eller kan ikke leses ({type(exc).__name__}: {exc})"
         ) from None
     lines: list[DocLine] = []
     chars = 0
     body = document.element.body
-    for child in body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
+    for n, child in enumerate(body.iterchildren()):
+        if n % 256 == 0:
+            clock.check()
+        tag = child.tag.rsplit("}", 1)[-1] if isinstance(child.tag, str) else ""
         if tag == "p":
             text = Paragraph(child, document).text
             for part in text.split("\n"):
                 lines.append(DocLine(len(lines) + 1, part.rstrip()))
                 chars += len(part)
         elif tag == "tbl":
-            table = Table(child, document)
-            for row in table.rows:
-                cells: list[str] = []
-                seen: set[int] = set()
-                for cell in row.cells:
-                    if id(cell._tc) in seen:  # a merged cell is returned once per grid column
-                        continue
-                    seen.add(id(cell._tc))
-                    cells.append(
-                        clean_cell(" ".join(p.text for p in cell.paragraphs if p.text.strip()))
-                    )
+            for cells in _docx_table_rows(child, document):
+                if len(lines) % 256 == 0:
+                    clock.check()
                 while cells and not cells[-1]:
                     cells.pop()
                 text = "\t".join(cells)
@@ -137,72 +155,143 @@ def _read_docx(path: Path, sha: str) -> DocText:
     return DocText(path, "docx", lines, pages, sha)
 
 
+def _docx_table_rows(tbl: Any, parent: Any) -> list[list[str]]:
+    """The rows of a Word table, one cell per `w:tc`: a cell spanning several grid columns
+    once, a vertically merged cell with its first row's text in every row it spans.
+
+    (python-docx's `row.cells` finds a merged cell's text by walking up one row at a time,
+    recursively: quadratic, and a RecursionError for a cell merged over a thousand rows.)
+    """
+    from docx.text.paragraph import Paragraph
+
+    rows: list[list[str]] = []
+    above: dict[int, str] = {}  # grid column → text of the vertically merged cell starting there
+    for tr in tbl.tr_lst:
+        offset = tr.grid_before
+        cells: list[str] = []
+        for tc in tr.tc_lst:
+            merge = tc.vMerge
+            if merge == "continue":
+                text = above.get(offset, "")
+            else:
+                text = clean_cell(
+                    " ".join(t for t in (Paragraph(p, parent).text for p in tc.p_lst) if t.strip())
+                )
+                if merge == "restart":
+                    above[offset] = text
+                else:
+                    above.pop(offset, None)
+            cells.append(text)
+            offset += tc.grid_span
+        rows.append(cells)
+    return rows
+
+
+def check_docx(path: Path, loc: Location, limits: Limits, clock: Clock) -> None:
+    """The zip and every XML part of a .docx against the limits, streaming, before
+    python-docx unpacks and parses them all."""
+    import zipfile
+
+    from importers.ooxml import XmlScan, open_zip, scan_all
+
+    with open_zip(path, loc, limits, "Word-filen") as zf:
+        try:
+            scan_all(XmlScan(zf, loc, limits, clock), {})
+        except zipfile.BadZipFile as exc:
+            raise ImportDataError(loc, f"Word-filen er skadet ({exc})") from None
+
+
 # ---- PDF --------------------------------------------------------------------------------
 
 _CONJ = {"og", "eller", "til", "and", "or", "samt"}
 _BULLET = re.compile(r"^\s*(?:[-•*–]|\d+[.)])\s+")
 
 
-def _read_pdf(path: Path, sha: str, max_pages: int) -> DocText:
+def _read_pdf(path: Path, sha: str, max_pages: int, limits: Limits, clock: Clock) -> DocText:
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
     from pdfminer.psparser import PSException
 
-    try:
-        pdf = pdfplumber.open(str(path))
-    except Exception as exc:
-        # pdfplumber wraps pdfminer's errors in PdfminerException; look at the cause
-        causes = [exc, exc.__cause__, exc.__context__, *(exc.args or ())]
-        if any(isinstance(c, PDFPasswordIncorrect) for c in causes):
-            raise ImportDataError(
-                Location(str(path)),
-                "PDF-en er kryptert med passord; lagre en kopi uten passord og importer den",
-            ) from None
-        if any(isinstance(c, PDFEncryptionError) for c in causes):
-            raise ImportDataError(
-                Location(str(path)), "PDF-en er kryptert på en måte som ikke støttes"
-            ) from None
-        detail = next((str(c) for c in causes if c and str(c)), type(exc).__name__)
-        if any(isinstance(c, PDFSyntaxError | PSException) for c in causes) or "Root" in detail:
-            raise ImportDataError(
-                Location(str(path)), f"PDF-en er skadet eller ikke en PDF ({detail})"
-            ) from None
-        raise ImportDataError(
-            Location(str(path)), f"PDF-en er skadet og kan ikke leses ({detail})"
-        ) from None
-    with pdf:
+    from importers.documents.pdf_guard import check_page, guarded, limit_error
+
+    loc = Location(str(path))
+    with guarded(limits, loc, clock) as guard:
         try:
-            n_pages = len(pdf.pages)
+            pdf = pdfplumber.open(str(path))
         except Exception as exc:
-            raise ImportDataError(
-                Location(str(path)), f"PDF-en er skadet: sidene kan ikke leses ({exc})"
-            ) from None
-        if n_pages > max_pages:
-            raise _too_many_pages(path, n_pages, max_pages)
-        lines: list[DocLine] = []
-        try:
-            carry: dict[str, Any] = {}
-            for page_no, page in enumerate(pdf.pages, start=1):
-                _pdf_page(page, page_no, lines, carry)
-        except ImportDataError:
-            raise
-        except Exception as exc:
-            raise ImportDataError(
-                Location(str(path)),
-                f"PDF-en er skadet: side {page_no} kan ikke leses ({type(exc).__name__})",
-            ) from None
-    return DocText(path, "pdf", lines, n_pages, sha)
+            if (err := limit_error(exc, guard)) is not None:
+                raise err from None
+            # pdfplumber wraps pdfminer's errors in PdfminerException; look at the cause
+            causes = [exc, exc.__cause__, exc.__context__, *(exc.args or ())]
+            if any(isinstance(c, PDFPasswordIncorrect) for c in causes):
+                raise ImportDataError(
+                    loc,
+                    "PDF-en er kryptert med passord; lagre en kopi uten passord og importer den",
+                ) from None
+            if any(isinstance(c, PDFEncryptionError) for c in causes):
+                raise ImportDataError(
+                    loc, "PDF-en er kryptert på en måte som ikke støttes"
+                ) from None
+            detail = next((str(c) for c in causes if c and str(c)), type(exc).__name__)
+            if any(isinstance(c, PDFSyntaxError | PSException) for c in causes) or "Root" in detail:
+                raise ImportDataError(
+                    loc, f"PDF-en er skadet eller ikke en PDF ({detail})"
+                ) from None
+            raise ImportDataError(loc, f"PDF-en er skadet og kan ikke leses ({detail})") from None
+        with pdf:
+            try:
+                n_pages = len(pdf.pages)
+            except Exception as exc:
+                if (err := limit_error(exc, guard)) is not None:
+                    raise err from None
+                raise ImportDataError(
+                    loc, f"PDF-en er skadet: sidene kan ikke leses ({exc})"
+                ) from None
+            if n_pages > max_pages:
+                raise _too_many_pages(path, n_pages, max_pages)
+            lines: list[DocLine] = []
+            warnings: list[str] = []
+            page_no = 0
+            try:
+                carry: dict[str, Any] = {}
+                for page_no, page in enumerate(pdf.pages, start=1):
+                    clock.check()
+                    stats = check_page(pdf, page, page_no, guard)
+                    ruled = stats.edges <= limits.pdf_max_table_edges
+                    if not ruled:
+                        warnings.append(
+                            f"{path.name}: side {page_no} har {fmt_int(stats.edges)} linjestykker; "
+                            "linjerte tabeller er ikke lett etter på den siden (grensen er "
+                            f"{fmt_int(limits.pdf_max_table_edges)}, "
+                            "SAMGRAF_LIMIT_PDF_MAX_TABLE_EDGES)"
+                        )
+                    _pdf_page(page, page_no, lines, carry, ruled=ruled)
+                    page.close()  # pdfplumber's objects of the page are not needed again
+            except ImportDataError:
+                raise
+            except Exception as exc:
+                if (err := limit_error(exc, guard)) is not None:
+                    raise err from None
+                raise ImportDataError(
+                    loc,
+                    f"PDF-en er skadet: side {page_no} kan ikke leses ({type(exc).__name__})",
+                ) from None
+    return DocText(path, "pdf", lines, n_pages, sha, warnings)
 
 
-def _pdf_page(page: Any, page_no: int, out: list[DocLine], carry: dict[str, Any]) -> None:
-    """Text lines and ruled tables of one page, in reading order, appended to `out`.
+def _pdf_page(
+    page: Any, page_no: int, out: list[DocLine], carry: dict[str, Any], ruled: bool = True
+) -> None:
+    """Text lines and ruled tables (if `ruled`) of one page, in reading order, appended to
+    `out`.
 
     `carry` holds the last text line of the previous page, so that a paragraph wrapped over
     a page break is joined again.
     """
     # a frame or a box around text is not a table: keep tables of two columns or more
-    tables = [t for t in page.find_tables() if max((len(r.cells) for r in t.rows), default=0) > 1]
+    found = page.find_tables() if ruled else []
+    tables = [t for t in found if max((len(r.cells) for r in t.rows), default=0) > 1]
     boxes = [t.bbox for t in tables]
 
     def outside(obj: dict[str, Any]) -> bool:

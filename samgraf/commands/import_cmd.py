@@ -118,6 +118,16 @@ def import_file(
             err.print(f"[red]Feil:[/red] {exc}", highlight=False)
             err.print("Ingenting er skrevet; grafen er uendret.")
             raise typer.Exit(1) from None
+        except (MemoryError, RecursionError) as exc:
+            # a limit in importers/limits.py should have stopped it first; never a traceback
+            what = "minne" if isinstance(exc, MemoryError) else "nøsting (rekursjon)"
+            err.print(
+                f"[red]Feil:[/red] {file.name}: filen krevde for mye {what} til å leses; se "
+                "grensene i importers/limits.py (SAMGRAF_LIMIT_*)",
+                highlight=False,
+            )
+            err.print("Ingenting er skrevet; grafen er uendret.")
+            raise typer.Exit(1) from None
     data = report.as_dict()
     if diff_file is not None:
         data["diff_file"] = str(diff_file)

@@ -11,8 +11,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from importers.documents.readers import DEFAULT_MAX_PAGES
-
 
 def register(app: typer.Typer) -> None:
     app.command("import-docs")(import_docs)
@@ -37,8 +35,13 @@ def import_docs(
         typer.Option("--date", help="Dokumentets dato (ÅÅÅÅ-MM-DD); overstyrer datoen i teksten"),
     ] = None,
     max_pages: Annotated[
-        int, typer.Option("--max-pages", min=1, help="Høyeste antall sider per dokument")
-    ] = DEFAULT_MAX_PAGES,
+        int | None,
+        typer.Option(
+            "--max-pages",
+            min=1,
+            help="Høyeste antall sider per dokument (standard 300, eller SAMGRAF_LIMIT_MAX_PAGES)",
+        ),
+    ] = None,
     skip_bad: Annotated[
         bool,
         typer.Option("--skip-bad", help="Hopp over dokumenter som ikke kan leses, importer resten"),
@@ -78,10 +81,23 @@ def import_docs(
                 err.print(f"[red]Feil:[/red] {line}", highlight=False)
             err.print("Ingenting er skrevet.")
             raise typer.Exit(1) from None
+        except (MemoryError, RecursionError) as exc:
+            # a limit in importers/limits.py should have stopped it first; never a traceback
+            err.print(f"[red]Feil:[/red] {_resource_error(exc)}", highlight=False)
+            err.print("Ingenting er skrevet.")
+            raise typer.Exit(1) from None
     if as_json:
         for fact in report.facts:
             sys.stdout.write(json.dumps(fact.as_json(), ensure_ascii=False) + "\n")
     _print_summary(report, Console(stderr=as_json))
+
+
+def _resource_error(exc: BaseException) -> str:
+    what = "minne" if isinstance(exc, MemoryError) else "nøsting (rekursjon)"
+    return (
+        f"dokumentene krevde for mye {what} til å leses; del dem opp, eller se grensene i "
+        "importers/limits.py (SAMGRAF_LIMIT_*)"
+    )
 
 
 def _print_summary(report: object, console: Console) -> None:
