@@ -422,32 +422,46 @@ def test_request_bodies_are_bounded_on_every_route(loaded: GraphStore, tmp_path:
         assert ok.status_code == 200
 
 
-def _chunked_post_status(app: Any, path: str, total: int) -> int:
-    """POST `total` bytes in chunks (no Content-Length) to `app` served by uvicorn on
-    127.0.0.1; stops sending when the server answers. Returns the status; asserts the server
-    answered long before the whole body was sent, and that memory stayed small."""
-    import socket
+@contextlib.contextmanager
+def _serving(app: Any) -> Iterator[int]:
+    """`app` (already started by a TestClient, so its store is open) served by uvicorn on
+    127.0.0.1 in a thread; yields the port, stops the server at the end."""
     import threading
     import time
-    import tracemalloc
 
     import uvicorn
 
-    from api.middleware import DEFAULT_BODY
-
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="error", lifespan="off")
-    server = uvicorn.Server(config)  # the store is open: the TestClient started the app
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for _ in range(200):
         if server.started:
             break
         time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield server.servers[0].sockets[0].getsockname()[1]
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def _chunked_post_status(app: Any, path: str, total: int) -> int:
+    """POST `total` bytes in chunks (no Content-Length) to `app` served by uvicorn on
+    127.0.0.1; stops sending when the server answers. Returns the status; asserts the server
+    answered long before the whole body was sent, and that memory stayed small."""
+    import socket
+    import tracemalloc
+
+    from api.middleware import DEFAULT_BODY
+
     tracemalloc.start()
     sent = 0
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        with (
+            _serving(app) as port,
+            socket.create_connection(("127.0.0.1", port), timeout=10) as sock,
+        ):
             sock.sendall(
                 f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".encode()
@@ -479,8 +493,6 @@ def _chunked_post_status(app: Any, path: str, total: int) -> int:
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-        server.should_exit = True
-        thread.join(10)
     assert sent < total / 4, f"the server read {sent / 2**20:.0f} MB before answering"
     assert peak < 16 * DEFAULT_BODY, f"peak {peak / 2**20:.0f} MB"
     return int(answer.split(b" ")[1])
@@ -545,11 +557,9 @@ def test_an_abandoned_upload_stops_importing(store: GraphStore, tmp_path: Path) 
     """Item 8: an upload whose client went away kept importing at 100 % CPU. Now the import
     stops within a thousand rows of the disconnect and writes nothing."""
     import socket
-    import threading
     import time
     import uuid
 
-    import uvicorn
     from fastapi.testclient import TestClient
 
     from api.app import create_app
@@ -558,42 +568,29 @@ def test_an_abandoned_upload_stops_importing(store: GraphStore, tmp_path: Path) 
     path = _project_list(tmp_path / "stor.csv", 60_000, case_numbers=False)
     before = store.stats()
     app = create_app(store, app_settings(tmp_path))
-    with TestClient(app):  # opens the app (its store) for the real server below
-        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="error", lifespan="off")
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        for _ in range(200):
-            if server.started:
-                break
-            time.sleep(0.05)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        try:
-            boundary = uuid.uuid4().hex
-            body = (
-                (
-                    f'--{boundary}\r\nContent-Disposition: form-data; name="mapping"\r\n\r\n'
-                    f"prosjektportalen\r\n--{boundary}\r\nContent-Disposition: form-data; "
-                    f'name="file"; filename="stor.csv"\r\nContent-Type: text/csv\r\n\r\n'
-                ).encode()
-                + path.read_bytes()
-                + f"\r\n--{boundary}--\r\n".encode()
+    with TestClient(app), _serving(app) as port:  # TestClient opens the app's store
+        boundary = uuid.uuid4().hex
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="mapping"\r\n\r\n'
+                f"prosjektportalen\r\n--{boundary}\r\nContent-Disposition: form-data; "
+                f'name="file"; filename="stor.csv"\r\nContent-Type: text/csv\r\n\r\n'
+            ).encode()
+            + path.read_bytes()
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(
+                f"POST /api/v1/imports HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: {WRITE_KEY}"
+                f"\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n".encode()
+                + body
             )
-            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-                sock.sendall(
-                    f"POST /api/v1/imports HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: {WRITE_KEY}"
-                    f"\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n"
-                    f"Content-Length: {len(body)}\r\n\r\n".encode()
-                    + body
-                )
-                time.sleep(1.5)  # the import has started reading rows
-            gone = time.perf_counter()  # the client is gone
-            # the import gives the write lock back when it stops
-            store.dialect.lock_wait = 60
-            with store.dialect.write_lock():
-                stopped = time.perf_counter() - gone
-        finally:
-            server.should_exit = True
-            thread.join(10)
+            time.sleep(1.5)  # the import has started reading rows
+        gone = time.perf_counter()  # the client is gone
+        # the import gives the write lock back when it stops
+        store.dialect.lock_wait = 60
+        with store.dialect.write_lock():
+            stopped = time.perf_counter() - gone
     assert stopped < 15, f"the import ran {stopped:.0f} s after the client left"
     assert store.stats() == before  # nothing written
